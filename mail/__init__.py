@@ -1,0 +1,1 @@
+"""Inbound SMTP intake and outbound mail (see the intake and lifecycle issues)."""

@@ -1,0 +1,49 @@
+"""prefcenter: one-click unsubscribe, preference pages and privacy-request intake for a business."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from prefcenter import config as settings
+from prefcenter import database
+from prefcenter.extensions import db, migrate
+from prefcenter.services.tokens import TokenService
+from prefcenter.web import register_blueprints
+from prefcenter.web.errors import register_error_handlers
+from prefcenter.web.security import register_security_headers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then PREFCENTER_* variables, then `config` (tests)."""
+    values = settings.load(config)
+    app = Flask(
+        __name__,
+        instance_path=values["INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(values)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS),
+        render_as_batch=True,
+        render_item=database.render_migration_type,
+    )
+    with app.app_context():
+        database.configure_engine(db.engine)
+    app.extensions["prefcenter.tokens"] = TokenService(values["SECRET_KEYS"])
+
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    return app

@@ -1,0 +1,42 @@
+"""The `prefcenter` command."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import ScriptInfo, routes_command, shell_command
+from flask_migrate.cli import db as migrations_group
+
+from prefcenter import create_app
+from prefcenter.cli import data, serve
+from prefcenter.errors import ConfigError
+
+
+def _create_app() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(
+    name="prefcenter", help="prefcenter: one-click unsubscribe, preferences and privacy requests."
+)
+@click.version_option(package_name="prefcenter")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    ctx.obj = ScriptInfo(create_app=_create_app, set_debug_flag=False, load_dotenv_defaults=False)
+
+
+for command in (
+    data.init_db,
+    serve.run,
+    serve.web,
+    data.api_key,
+    data.contacts_group,
+    data.link,
+    migrations_group,
+    shell_command,
+    routes_command,
+):
+    main.add_command(command)

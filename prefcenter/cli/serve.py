@@ -1,0 +1,64 @@
+"""Commands that start the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from gunicorn.app.base import BaseApplication
+
+from prefcenter import config as settings
+from prefcenter.database import upgrade_schema
+from prefcenter.errors import ConfigError
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--web-port", default=8000, show_default=True, help="Port for the web pages and API.")
+@with_appcontext
+def run(host: str, web_port: int) -> None:
+    """All-in-one embedded service: upgrade the schema, then serve web and API."""
+    from werkzeug.serving import make_server
+
+    upgrade_schema()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    server = make_server(host, web_port, app, threaded=True)
+    click.echo(
+        f"prefcenter serving on http://{host}:{web_port}/ (links say {app.config['BASE_URL']})"
+    )
+    click.echo("Press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        # Each worker builds its own app after the fork, so no connection crosses processes.
+        from prefcenter import create_app
+
+        return create_app()
+
+
+@click.command("web")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, help="Threads per worker.")
+def web(bind: str, workers: int, threads: int) -> None:
+    """Production web server (gunicorn). Run `prefcenter init-db` first."""
+    try:
+        settings.load()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    _Gunicorn({"bind": bind, "workers": workers, "threads": threads, "accesslog": None}).run()

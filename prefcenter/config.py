@@ -1,0 +1,257 @@
+"""Settings: every PREFCENTER_* environment variable is declared and read here, and nowhere else."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefcenter.errors import ConfigError
+
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+DEV_HASH_KEY = "dev-only-hash-key-change-me"
+DEV_MAIL_DOMAIN = "example.com"
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of mail a contact can subscribe to; `list_id` is the RFC 2919 label."""
+
+    key: str
+    label: str
+    description: str
+    list_id: str
+
+
+DEFAULT_CATEGORIES = [
+    {
+        "key": "marketing",
+        "label": "Marketing",
+        "description": "News about our products and services.",
+    },
+    {
+        "key": "updates",
+        "label": "Service updates",
+        "description": "Notices about changes to the service you use.",
+    },
+    {
+        "key": "promotional",
+        "label": "Promotions",
+        "description": "Offers, discounts and sales.",
+    },
+]
+
+
+def _split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _parse_categories(value: str) -> list[dict[str, str]]:
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ConfigError("PREFCENTER_CATEGORIES", f"is not valid JSON ({exc.msg})") from None
+    if not isinstance(parsed, list):
+        raise ConfigError("PREFCENTER_CATEGORIES", "must be a JSON list of objects")
+    return parsed
+
+
+def _parse_int(name: str) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(name, f"must be a whole number, not {value!r}") from None
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    key: str
+    default: Any
+    parse: Callable[[str], Any]
+    doc: str
+
+
+SETTINGS: list[Setting] = [
+    Setting(
+        "PREFCENTER_ENV",
+        "ENV",
+        "development",
+        str.strip,
+        "`development` or `production`; production refuses unsafe defaults.",
+    ),
+    Setting(
+        "PREFCENTER_DATABASE_URL",
+        "DATABASE_URL",
+        None,
+        str.strip,
+        "SQLAlchemy URL. Default: SQLite file `prefcenter.sqlite3` in the instance folder. "
+        "PostgreSQL: `postgresql+psycopg://user:pass@host/db`.",
+    ),
+    Setting(
+        "PREFCENTER_SECRET_KEYS",
+        "SECRET_KEYS",
+        [DEV_SECRET_KEY],
+        _split_list,
+        "Comma-separated signing keys, newest first. New links use the first; links signed "
+        "with any listed key still work (rotation).",
+    ),
+    Setting(
+        "PREFCENTER_HASH_KEY",
+        "HASH_KEY",
+        DEV_HASH_KEY,
+        str.strip,
+        "Key for the keyed hash (HMAC-SHA256) of suppressed addresses. Never rotate it: "
+        "the suppression list is looked up by it.",
+    ),
+    Setting(
+        "PREFCENTER_BASE_URL",
+        "BASE_URL",
+        "http://127.0.0.1:8000",
+        lambda v: v.strip().rstrip("/"),
+        "Public URL of this service, used in links and headers; `https://` in production.",
+    ),
+    Setting(
+        "PREFCENTER_INSTANCE_PATH",
+        "INSTANCE_PATH",
+        "instance",
+        str.strip,
+        "Folder for the SQLite file, the inbound spool and the outbox.",
+    ),
+    Setting(
+        "PREFCENTER_MAIL_DOMAIN",
+        "MAIL_DOMAIN",
+        DEV_MAIL_DOMAIN,
+        lambda v: v.strip().lower(),
+        "Domain of our mail addresses (`unsubscribe+<token>@`) and of List-Id values.",
+    ),
+    Setting(
+        "PREFCENTER_SENDER_NAME",
+        "SENDER_NAME",
+        "Example Company",
+        str.strip,
+        "The business's name, shown on pages and in message footers.",
+    ),
+    Setting(
+        "PREFCENTER_POSTAL_ADDRESS",
+        "POSTAL_ADDRESS",
+        "",
+        str.strip,
+        "The sender's physical postal address (CAN-SPAM: in every commercial message). "
+        "Required in production.",
+    ),
+    Setting(
+        "PREFCENTER_CATEGORIES",
+        "CATEGORIES",
+        DEFAULT_CATEGORIES,
+        _parse_categories,
+        'JSON list of `{"key", "label", "description", "list_id"?}`. Default: marketing, '
+        "updates, promotional. `list_id` defaults to `<key>.<mail domain>`.",
+    ),
+    Setting(
+        "PREFCENTER_API_BATCH_LIMIT",
+        "API_BATCH_LIMIT",
+        10_000,
+        _parse_int("PREFCENTER_API_BATCH_LIMIT"),
+        "Most recipients or addresses one batch API call may carry.",
+    ),
+]
+
+# Read by the test suite only, never by the service.
+TEST_SETTINGS = {
+    "PREFCENTER_TEST_DATABASE_URL": "Run the test suite against this PostgreSQL database "
+    "instead of a SQLite file per test. `make test` sets it for its second pass.",
+}
+
+
+def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Defaults overlaid with the PREFCENTER_* variables that are set and not empty."""
+    config = {s.key: s.default for s in SETTINGS}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env, "")
+        if raw.strip():
+            config[setting.key] = setting.parse(raw)
+    return config
+
+
+def build_categories(raw: list[Any], mail_domain: str) -> dict[str, Category]:
+    """Turn the configured category list into Category objects, validating each."""
+    categories: dict[str, Category] = {}
+    for item in raw:
+        if isinstance(item, Category):
+            categories[item.key] = item
+            continue
+        if not isinstance(item, dict) or not item.get("key") or not item.get("label"):
+            raise ConfigError("PREFCENTER_CATEGORIES", "each category needs a key and a label")
+        key = str(item["key"])
+        # Keys travel inside unsubscribe tokens, which must fit a 64-octet mailbox local part.
+        if not re.fullmatch(r"[a-z0-9_-]{1,16}", key):
+            raise ConfigError(
+                "PREFCENTER_CATEGORIES", f"category key {key!r} must be 1-16 of a-z, 0-9, -, _"
+            )
+        if key == "all":
+            raise ConfigError("PREFCENTER_CATEGORIES", "'all' is reserved for all-list suppression")
+        list_id = str(item.get("list_id") or f"{key}.{mail_domain}").lower()
+        # RFC 2919: the list-id is at most 255 octets and must be a dot-atom under our domain.
+        if len(list_id.encode()) > 255 or not list_id.endswith("." + mail_domain):
+            raise ConfigError(
+                "PREFCENTER_CATEGORIES",
+                f"list_id {list_id!r} must end in .{mail_domain} and be at most 255 octets",
+            )
+        categories[key] = Category(
+            key, str(item["label"]), str(item.get("description", "")), list_id
+        )
+    if not categories:
+        raise ConfigError("PREFCENTER_CATEGORIES", "at least one category is needed")
+    return categories
+
+
+def finalise(config: dict[str, Any]) -> dict[str, Any]:
+    """Derive Flask and SQLAlchemy keys and refuse unsafe production settings."""
+    instance = Path(config["INSTANCE_PATH"]).resolve()
+    config["INSTANCE_PATH"] = str(instance)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'prefcenter.sqlite3'}"
+    if not config["SECRET_KEYS"]:
+        raise ConfigError("PREFCENTER_SECRET_KEYS", "needs at least one key")
+    if config["ENV"] not in ("development", "production"):
+        raise ConfigError("PREFCENTER_ENV", "must be development or production")
+    config["CATEGORY_MAP"] = build_categories(config["CATEGORIES"], config["MAIL_DOMAIN"])
+    if config["ENV"] == "production":
+        _refuse_unsafe_production(config)
+    config["SECRET_KEY"] = config["SECRET_KEYS"][0]
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
+    return config
+
+
+def _refuse_unsafe_production(config: dict[str, Any]) -> None:
+    if DEV_SECRET_KEY in config["SECRET_KEYS"]:
+        raise ConfigError("PREFCENTER_SECRET_KEYS", "still holds the development key")
+    if config["HASH_KEY"] == DEV_HASH_KEY:
+        raise ConfigError("PREFCENTER_HASH_KEY", "is still the development key")
+    if not config["POSTAL_ADDRESS"]:
+        raise ConfigError(
+            "PREFCENTER_POSTAL_ADDRESS",
+            "is empty; CAN-SPAM requires it in every commercial message",
+        )
+    if config["MAIL_DOMAIN"] == DEV_MAIL_DOMAIN:
+        raise ConfigError("PREFCENTER_MAIL_DOMAIN", "is still the example domain")
+    if not config["BASE_URL"].startswith("https://"):
+        raise ConfigError(
+            "PREFCENTER_BASE_URL", "must be https:// (RFC 8058 one-click needs HTTPS)"
+        )
+
+
+def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The whole configuration: defaults, then the environment, then `overrides`."""
+    config = from_environ(os.environ)
+    config.update(overrides or {})
+    return finalise(config)

@@ -1,0 +1,126 @@
+"""What a sender puts on a message: signed links, RFC 2369/8058/2919 list headers, footer facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import formataddr
+
+from flask import current_app
+
+from prefcenter.errors import ContactNotFound, InvalidAddress, RecipientSuppressed
+from prefcenter.models import Contact
+from prefcenter.services.addresses import Address, address_hash, normalise, of_contact
+from prefcenter.services.categories import get_category
+from prefcenter.services.contacts import find_many
+from prefcenter.services.suppressions import suppressed_hashes
+from prefcenter.services.tokens import Purpose, TokenSubject, token_service
+
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+@dataclass(frozen=True)
+class RecipientLinks:
+    """Everything a sender needs for one recipient and category."""
+
+    email: str
+    category: str
+    unsubscribe_url: str
+    unsubscribe_mailto: str
+    preferences_url: str
+    headers: dict[str, str]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "email": self.email,
+            "category": self.category,
+            "headers": self.headers,
+            "unsubscribe_url": self.unsubscribe_url,
+            "unsubscribe_mailto": self.unsubscribe_mailto,
+            "preferences_url": self.preferences_url,
+        }
+
+
+def unsubscribe_token(contact: Contact, category: str) -> str:
+    return token_service().sign(Purpose.UNSUBSCRIBE, TokenSubject(contact.uid, category))
+
+
+def preferences_token(contact: Contact) -> str:
+    return token_service().sign(Purpose.PREFERENCES, TokenSubject(contact.uid))
+
+
+def preferences_url(contact: Contact) -> str:
+    return f"{current_app.config['BASE_URL']}/p/{preferences_token(contact)}"
+
+
+def _links(contact: Contact, category: str) -> RecipientLinks:
+    config = current_app.config
+    token = unsubscribe_token(contact, category)
+    url = f"{config['BASE_URL']}/u/{token}"
+    mailto = f"mailto:unsubscribe+{token}@{config['MAIL_DOMAIN']}"
+    list_category = get_category(category)
+    headers = {
+        # RFC 2369: angle brackets, comma-separated, HTTPS first (RFC 8058 needs exactly one).
+        "List-Unsubscribe": f"<{url}>, <{mailto}>",
+        "List-Unsubscribe-Post": ONE_CLICK,
+        "List-Id": formataddr((list_category.label, list_category.list_id)),
+    }
+    return RecipientLinks(
+        email=contact.email,
+        category=category,
+        unsubscribe_url=url,
+        unsubscribe_mailto=mailto,
+        preferences_url=preferences_url(contact),
+        headers=headers,
+    )
+
+
+def links_for(contact: Contact, category: str) -> RecipientLinks:
+    """Links and headers for one recipient; RecipientSuppressed instead of headers if suppressed."""
+    get_category(category)
+    if suppressed_hashes([address_hash(of_contact(contact))], category):
+        raise RecipientSuppressed("This address may not be sent this category of mail.")
+    return _links(contact, category)
+
+
+@dataclass(frozen=True)
+class BatchRefusal:
+    email: str
+    error: str
+    message: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"email": self.email, "error": self.error, "message": self.message}
+
+
+def links_for_batch(raw_emails: list[str], category: str) -> list[RecipientLinks | BatchRefusal]:
+    """Links for many recipients in their given order; each one that can't be served says why."""
+    get_category(category)
+    entries: list[tuple[str, Address | InvalidAddress]] = []
+    for raw in raw_emails:
+        try:
+            entries.append((raw, normalise(raw)))
+        except InvalidAddress as exc:
+            entries.append((raw, exc))
+    addresses = [a for _, a in entries if isinstance(a, Address)]
+    contacts = find_many(addresses)
+    digests = {a.key: address_hash(a) for a in addresses}
+    blocked = suppressed_hashes(digests.values(), category)
+    results: list[RecipientLinks | BatchRefusal] = []
+    for raw, address in entries:
+        if isinstance(address, InvalidAddress):
+            results.append(BatchRefusal(str(raw), address.code, address.message))
+        elif digests[address.key] in blocked:
+            results.append(
+                BatchRefusal(address.email, RecipientSuppressed.code, "Asked not to be mailed.")
+            )
+        elif address.key not in contacts:
+            results.append(BatchRefusal(address.email, ContactNotFound.code, "No such contact."))
+        else:
+            results.append(_links(contacts[address.key], category))
+    return results
+
+
+def footer_facts() -> dict[str, str]:
+    """What every commercial message must also show (CAN-SPAM: the postal address)."""
+    config = current_app.config
+    return {"sender_name": config["SENDER_NAME"], "postal_address": config["POSTAL_ADDRESS"]}

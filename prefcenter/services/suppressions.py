@@ -1,0 +1,87 @@
+"""The suppression list: addresses, by keyed hash, that must not be mailed for a category or at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from prefcenter.clock import now
+from prefcenter.errors import InvalidAddress
+from prefcenter.extensions import db
+from prefcenter.models import ALL_CATEGORIES, Suppression
+from prefcenter.services.addresses import Address, address_hash, normalise
+
+# Bound parameters per IN (...) query: well under SQLite's and PostgreSQL's limits.
+CHUNK = 500
+
+
+def suppressed_hashes(hashes: Iterable[str], category: str | None) -> set[str]:
+    """Those of `hashes` suppressed for `category` (or for all, when category is None)."""
+    scopes = [ALL_CATEGORIES] if category is None else [ALL_CATEGORIES, category]
+    wanted = list(dict.fromkeys(hashes))
+    found: set[str] = set()
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        found.update(
+            db.session.scalars(
+                select(Suppression.address_hash).where(
+                    Suppression.address_hash.in_(chunk), Suppression.scope.in_(scopes)
+                )
+            )
+        )
+    return found
+
+
+def is_suppressed(address: Address, category: str | None = None) -> bool:
+    """True if the address may not get mail of `category` (None: checks only the all-scope entry)."""
+    return bool(suppressed_hashes([address_hash(address)], category))
+
+
+def suppress(address: Address, scope: str, *, reason: str, channel: str) -> bool:
+    """Add a suppression unless one exists for that scope; True if one was added."""
+    digest = address_hash(address)
+    existing = db.session.scalar(
+        select(Suppression.id).where(Suppression.address_hash == digest, Suppression.scope == scope)
+    )
+    if existing is not None:
+        return False
+    db.session.add(
+        Suppression(
+            address_hash=digest, scope=scope, reason=reason, channel=channel, created_at=now()
+        )
+    )
+    return True
+
+
+@dataclass
+class SendCheck:
+    """The answer to "may I mail these addresses this category?", in the order given."""
+
+    sendable: list[str] = field(default_factory=list)
+    suppressed: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+
+
+def check_addresses(emails: list[str], category: str) -> SendCheck:
+    """Split `emails` into sendable, suppressed and invalid for one category."""
+    result = SendCheck()
+    hashed: list[tuple[str, str]] = []
+    for raw in emails:
+        try:
+            hashed.append((raw, address_hash(normalise(raw))))
+        except InvalidAddress:
+            result.invalid.append(raw)
+    blocked = suppressed_hashes((digest for _, digest in hashed), category)
+    for raw, digest in hashed:
+        (result.suppressed if digest in blocked else result.sendable).append(raw)
+    return result
+
+
+def scopes_for(address: Address) -> set[str]:
+    """Every scope the address is suppressed for: category keys and/or "all"."""
+    digest = address_hash(address)
+    return set(
+        db.session.scalars(select(Suppression.scope).where(Suppression.address_hash == digest))
+    )

@@ -1,0 +1,68 @@
+"""JSON API for sending systems, under /api/v1, authenticated with bearer API keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from prefcenter.errors import DomainError
+from prefcenter.services import api_keys
+from prefcenter.web.api.schema import spec, validate
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+class NotJson(DomainError):
+    status = 400
+    code = "invalid_json"
+    title = "The body must be JSON"
+
+
+@bp.before_request
+def require_api_key() -> None:
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        g.api_key = api_keys.authenticate(request.headers.get("Authorization"))
+
+
+def request_json() -> Any:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise NotJson("Send a JSON body with Content-Type: application/json.")
+    return data
+
+
+def json_body(schema_name: str) -> Any:
+    """The request's JSON body, checked against a schema of the OpenAPI document."""
+    data = request_json()
+    validate(schema_name, data)
+    return data
+
+
+class TooMany(DomainError):
+    status = 422
+    code = "too_many"
+    title = "Too many items in one request"
+
+
+def batch_limit(items: list[str]) -> list[str]:
+    """`items`, if there are no more than one batch call may carry."""
+    limit = current_app.config["API_BATCH_LIMIT"]
+    if len(items) > limit:
+        raise TooMany(f"At most {limit} items per request; send the rest in another.", limit=limit)
+    return items
+
+
+def actor() -> str:
+    return f"api_key:{g.api_key.name}"
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(spec())
+
+
+from prefcenter.web.api import contacts, headers, suppressions  # noqa: E402, F401 - registers routes

@@ -1,0 +1,113 @@
+"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL when the suite is pointed at one),
+then app -> client -> runner, as in the Flask tutorial."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from prefcenter import create_app
+from prefcenter.database import upgrade_schema
+from prefcenter.extensions import db
+from tests.factories import make_api_key
+
+POSTGRES_URL = os.environ.get("PREFCENTER_TEST_DATABASE_URL", "")
+
+# Keep the developer's own PREFCENTER_* settings out of the tests.
+for _name in [
+    n for n in os.environ if n.startswith("PREFCENTER_") and n != "PREFCENTER_TEST_DATABASE_URL"
+]:
+    del os.environ[_name]
+
+
+def base_config(instance: Path, database_url: str) -> dict[str, Any]:
+    return {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "SECRET_KEYS": ["test-secret-new", "test-secret-old"],
+        "HASH_KEY": "test-hash-key",
+        "BASE_URL": "https://prefs.example.com",
+        "MAIL_DOMAIN": "example.com",
+        "SENDER_NAME": "Example Shop",
+        "POSTAL_ADDRESS": "1 Main Street, Springfield, CA 90000, USA",
+        "TESTING": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the newest schema, made once: a SQLite template file or the PostgreSQL one."""
+    instance = tmp_path_factory.mktemp("template")
+    url = POSTGRES_URL or f"sqlite:///{instance / 'template.sqlite3'}"
+    app = create_app(base_config(instance, url))
+    with app.app_context():
+        if POSTGRES_URL:
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade_schema()
+        db.session.remove()
+        if not POSTGRES_URL:
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.engine.dispose()
+    return url if POSTGRES_URL else str(instance / "template.sqlite3")
+
+
+def _empty_postgres(app: Flask) -> None:
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture
+def config_overrides() -> dict[str, Any]:
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    migrated_database: str, tmp_path: Path, config_overrides: dict[str, Any]
+) -> Iterator[Flask]:
+    if POSTGRES_URL:
+        url = migrated_database
+    else:
+        shutil.copy(migrated_database, tmp_path / "test.sqlite3")
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    app = create_app({**base_config(tmp_path, url), **config_overrides})
+    if POSTGRES_URL:
+        _empty_postgres(app)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def api_key(app: Flask) -> str:
+    return make_api_key()
+
+
+@pytest.fixture
+def api(client: FlaskClient, api_key: str) -> FlaskClient:
+    """A client that sends a valid API key with every request."""
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    return client
