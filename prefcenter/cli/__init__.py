@@ -25,7 +25,11 @@ def _create_app() -> Flask:
 @click.version_option(package_name="prefcenter")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    ctx.obj = ScriptInfo(create_app=_create_app, set_debug_flag=False, load_dotenv_defaults=False)
+    # Keep a ScriptInfo given by the caller (FlaskCliRunner passes one for the app under test).
+    if not isinstance(ctx.obj, ScriptInfo):
+        ctx.obj = ScriptInfo(
+            create_app=_create_app, set_debug_flag=False, load_dotenv_defaults=False
+        )
 
 
 for command in (

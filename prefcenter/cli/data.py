@@ -15,7 +15,7 @@ from prefcenter.errors import DomainError
 from prefcenter.models import Channel
 from prefcenter.services import api_keys, contacts
 from prefcenter.services.contact_import import import_csv
-from prefcenter.services.links import footer_facts, links_for
+from prefcenter.services.links import folded_headers, footer_facts, links_for
 from prefcenter.services.subscriptions import ConsentSource
 
 
@@ -133,5 +133,4 @@ def link(email: str, category: str) -> None:
     click.echo(f"Preferences URL:  {links.preferences_url}")
     click.echo(f"Postal address:   {facts['postal_address'] or '(not configured)'}")
     click.echo("Headers:")
-    for name, value in links.headers.items():
-        click.echo(f"{name}: {value}")
+    click.echo(folded_headers(links.headers).replace("\r\n", "\n"), nl=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -24,6 +25,9 @@ def run(host: str, web_port: int) -> None:
 
     upgrade_schema()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not os.environ.get("PREFCENTER_BASE_URL", "").strip():
+        # Unconfigured, links should point at where this process actually listens.
+        app.config["BASE_URL"] = f"http://{host}:{web_port}"
     server = make_server(host, web_port, app, threaded=True)
     click.echo(
         f"prefcenter serving on http://{host}:{web_port}/ (links say {app.config['BASE_URL']})"

@@ -7,12 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prefcenter.errors import DomainError, RecipientSuppressed, ValidationFailed
+from prefcenter.errors import DomainError, RecipientSuppressed
 from prefcenter.extensions import db
 from prefcenter.services import contacts
+from prefcenter.services.categories import get_category
 from prefcenter.services.subscriptions import ConsentSource
 
 COMMIT_EVERY = 500
+
+
+class ImportFileInvalid(DomainError):
+    status = 422
+    code = "invalid_import_file"
+    title = "This file cannot be imported"
 
 
 @dataclass
@@ -34,15 +41,20 @@ def import_csv(
     extra_categories: list[str],
     progress: Callable[[int], None] = lambda n: None,
 ) -> ImportSummary:
-    """Import every row; a bad row is reported with its line number and skipped, never fatal."""
+    """Import every row; a bad row is reported with its line number and skipped, never fatal.
+
+    A file that cannot be read as a whole (not UTF-8, no email column, an unknown extra category)
+    is refused before anything is written.
+    """
+    for key in extra_categories:
+        get_category(key)
+    _check_utf8(path)
     summary = ImportSummary()
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         columns = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
         if "email" not in columns:
-            raise ValidationFailed(
-                {"email": "the first line must name the columns, one of them email"}
-            )
+            raise ImportFileInvalid("The first line must name the columns, one of them 'email'.")
         for count, row in enumerate(reader, start=1):
             _import_row(reader.line_num, row, columns, source, extra_categories, summary)
             if count % COMMIT_EVERY == 0:
@@ -50,6 +62,18 @@ def import_csv(
             progress(1)
     db.session.commit()
     return summary
+
+
+def _check_utf8(path: Path) -> None:
+    # Excel's plain "CSV" is Windows-1252, not UTF-8; find out before the first row is written.
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ImportFileInvalid(
+                    f"Line {number} is not UTF-8 text; save the file as 'CSV UTF-8' and try again."
+                ) from None
 
 
 def _import_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.utils import formataddr
 
@@ -16,6 +17,7 @@ from prefcenter.services.suppressions import suppressed_hashes
 from prefcenter.services.tokens import Purpose, TokenSubject, token_service
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
+_ANGLE_ITEM = re.compile(r"<[^<>]*>")
 
 
 @dataclass(frozen=True)
@@ -124,3 +126,18 @@ def footer_facts() -> dict[str, str]:
     """What every commercial message must also show (CAN-SPAM: the postal address)."""
     config = current_app.config
     return {"sender_name": config["SENDER_NAME"], "postal_address": config["POSTAL_ADDRESS"]}
+
+
+def folded_headers(headers: dict[str, str]) -> str:
+    """The headers as message text with CRLF line ends, folded only between list items.
+
+    RFC 2369 allows folding between items, never inside a URI. Python's email package, left to
+    itself, wraps a long mailto item in an RFC 2047 encoded word, which breaks it; a sender that
+    writes raw headers should use this text.
+    """
+    lines = []
+    for name, value in headers.items():
+        items = _ANGLE_ITEM.findall(value) if name == "List-Unsubscribe" else []
+        body = ",\r\n ".join(items) if items else value
+        lines.append(f"{name}: {body}\r\n")
+    return "".join(lines)

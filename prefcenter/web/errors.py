@@ -29,7 +29,12 @@ HTTP_CODES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """Machine clients get JSON: the API, the health check, and whoever prefers JSON."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
 
 
 def render_error(

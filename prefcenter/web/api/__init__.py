@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from prefcenter.errors import DomainError
@@ -26,6 +26,14 @@ class NotJson(DomainError):
 def require_api_key() -> None:
     if request.endpoint not in PUBLIC_ENDPOINTS:
         g.api_key = api_keys.authenticate(request.headers.get("Authorization"))
+
+
+@bp.after_request
+def challenge(response: Response) -> Response:
+    # RFC 9110 11.6.1: a 401 must say which authentication scheme would be accepted.
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="prefcenter"')
+    return response
 
 
 def request_json() -> Any:

@@ -39,14 +39,16 @@ def upsert_contact() -> ResponseReturnValue:
     return payload, 201 if change.created else 200
 
 
-def _page_args() -> tuple[int, int]:
+def _int_arg(name: str, default: int, problem: str) -> int:
     try:
-        limit = int(request.args.get("limit", DEFAULT_PAGE))
-        after = int(request.args.get("cursor") or 0)
+        return int(request.args.get(name) or default)
     except ValueError:
-        raise ValidationFailed(
-            {"limit": "must be a whole number", "cursor": "must be a `next` value"}
-        ) from None
+        raise ValidationFailed({name: problem}) from None
+
+
+def _page_args() -> tuple[int, int]:
+    limit = _int_arg("limit", DEFAULT_PAGE, "must be a whole number")
+    after = _int_arg("cursor", 0, "must be a `next` value")
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed({"limit": f"must be between 1 and {MAX_PAGE}"})
     return limit, after
