@@ -135,3 +135,24 @@ def test_dkim_signature_covering_both_headers_verifies(app: Flask, dkim_key) -> 
 
     tampered = signed.replace(b"List-Unsubscribe=One-Click", b"List-Unsubscribe=Two-Click")
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_header_one_click_and_a_visible_body_link_both_work(app: Flask) -> None:
+    # standards C15: one-click in the header AND a body link; neither is a mere landing page.
+    client = app.test_client()
+    jane = make_contact("jane@example.com")
+    body_link = links_for(jane, "promotional").unsubscribe_url.removeprefix(app.config["BASE_URL"])
+    page = client.get(body_link).text
+    assert f'action="{body_link}"' in page
+    assert client.post(body_link, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    with pytest.raises(RecipientSuppressed):
+        links_for(jane, "promotional")
+
+
+def test_each_category_is_its_own_list(app: Flask) -> None:
+    # standards C17, C18: service updates are a list apart from marketing and promotions.
+    jane = make_contact()
+    list_ids = {
+        c: links_for(jane, c).headers["List-Id"] for c in ("marketing", "updates", "promotional")
+    }
+    assert len(set(list_ids.values())) == 3
