@@ -15,6 +15,7 @@ from prefcenter.services.tokens import TokenService
 from prefcenter.web import register_blueprints
 from prefcenter.web.errors import register_error_handlers
 from prefcenter.web.security import register_security_headers
+from prefcenter.web.transactions import register_write_intent
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -43,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         database.configure_engine(db.engine)
     app.extensions["prefcenter.tokens"] = TokenService(values["SECRET_KEYS"])
 
+    register_write_intent(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)

@@ -7,6 +7,10 @@ from typing import Any
 from flask_migrate import upgrade
 from sqlalchemy import Engine, event
 
+from prefcenter.extensions import db
+
+WRITE_INTENT = "prefcenter_write"
+
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -18,9 +22,34 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    # pysqlite would open a transaction only at the first write, after the reads it depends on;
+    # hand transaction control to SQLAlchemy instead (its documented pysqlite recipe).
+    dbapi_connection.isolation_level = None
+    _sqlite_pragmas(dbapi_connection, connection_record)
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A writer's IMMEDIATE takes the write lock up front: concurrent writers queue (busy_timeout)
+    # instead of acting on the same old read. Readers stay DEFERRED and never block anyone (WAL).
+    writer = connection.get_execution_options().get(WRITE_INTENT)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+
+
+def begin_write() -> None:
+    """Open the session's next transaction as a writer, before its first read.
+
+    SQLite then locks for writing at BEGIN; PostgreSQL relies on row locks (FOR UPDATE) instead.
+    Inside an already open transaction this does nothing.
+    """
+    if not db.session().in_transaction():
+        db.session.connection(execution_options={WRITE_INTENT: True})
 
 
 def upgrade_schema() -> None:

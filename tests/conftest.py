@@ -54,8 +54,7 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
             db.session.commit()
         upgrade_schema()
         db.session.remove()
-        if not POSTGRES_URL:
-            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        # Closing SQLite's last connection checkpoints the WAL into the file we copy.
         db.engine.dispose()
     return url if POSTGRES_URL else str(instance / "template.sqlite3")
 

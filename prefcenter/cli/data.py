@@ -51,8 +51,8 @@ def api_key() -> None:
 @domain_errors
 def api_key_create(name: str) -> None:
     """Create a key; it is printed once, as the last line, and stored only as a hash."""
-    _, key = api_keys.create(name)
-    click.echo(f"API key {name!r} created. Keep it secret; it will not be shown again:")
+    row, key = api_keys.create(name)
+    click.echo(f"API key {row.name!r} created. Keep it secret; it will not be shown again:")
     click.echo(key)
 
 

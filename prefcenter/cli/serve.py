@@ -33,10 +33,8 @@ def run(host: str, web_port: int) -> None:
         f"prefcenter serving on http://{host}:{web_port}/ (links say {app.config['BASE_URL']})"
     )
     click.echo("Press Ctrl+C to stop.")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped")
+    server.serve_forever()  # returns on Ctrl+C: werkzeug catches the KeyboardInterrupt itself
+    click.echo("stopped")
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from prefcenter.clock import now
+from prefcenter.database import begin_write
 from prefcenter.errors import ContactNotFound, RecipientSuppressed
 from prefcenter.extensions import db
 from prefcenter.models import Contact, SubscriptionStatus
@@ -31,8 +32,10 @@ def new_uid() -> str:
     return secrets.token_urlsafe(9)
 
 
-def find(address: Address) -> Contact | None:
-    return db.session.scalar(select(Contact).where(Contact.email_key == address.key))
+def find(address: Address, *, for_update: bool = False) -> Contact | None:
+    """The contact with this address; `for_update` locks its row until commit (PostgreSQL)."""
+    query = select(Contact).where(Contact.email_key == address.key)
+    return db.session.scalar(query.with_for_update() if for_update else query)
 
 
 def get(raw_email: str) -> Contact:
@@ -43,8 +46,9 @@ def get(raw_email: str) -> Contact:
     return contact
 
 
-def find_by_uid(uid: str) -> Contact | None:
-    return db.session.scalar(select(Contact).where(Contact.uid == uid))
+def find_by_uid(uid: str, *, for_update: bool = False) -> Contact | None:
+    query = select(Contact).where(Contact.uid == uid)
+    return db.session.scalar(query.with_for_update() if for_update else query)
 
 
 def find_many(addresses: Iterable[Address]) -> dict[str, Contact]:
@@ -72,9 +76,11 @@ def upsert(
     """
     address = normalise(raw_email)
     wanted = [get_category(key).key for key in dict.fromkeys(categories)]
+    begin_write()
     if is_suppressed(address):
         raise RecipientSuppressed("This address asked not to be mailed at all.")
-    contact = find(address)
+    # Lock the row so that concurrent changes to one contact take turns.
+    contact = find(address, for_update=True)
     created = contact is None
     at = now()
     if contact is None:

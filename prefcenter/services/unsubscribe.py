@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
+from prefcenter.database import begin_write
 from prefcenter.errors import TokenInvalid
 from prefcenter.extensions import db
 from prefcenter.models import Channel, Contact
@@ -22,12 +25,13 @@ class UnsubscribeTarget:
     category: str
 
 
-def resolve(token: str) -> UnsubscribeTarget:
+def resolve(token: str, *, for_update: bool = False) -> UnsubscribeTarget:
     """Read a token without changing anything (GET requests, link scanners)."""
     subject = token_service().load(Purpose.UNSUBSCRIBE, token)
     if subject.category is None:
         raise TokenInvalid("This link is damaged or was not made by us.")
-    return UnsubscribeTarget(contacts.find_by_uid(subject.contact_uid), subject.category)
+    contact = contacts.find_by_uid(subject.contact_uid, for_update=for_update)
+    return UnsubscribeTarget(contact, subject.category)
 
 
 def unsubscribe_by_token(token: str, channel: Channel = Channel.ONE_CLICK) -> UnsubscribeTarget:
@@ -36,8 +40,20 @@ def unsubscribe_by_token(token: str, channel: Channel = Channel.ONE_CLICK) -> Un
     Repeating it changes nothing more. A category since removed from the configuration is still
     honoured: the person asked not to get that mail.
     """
-    target = resolve(token)
+    source = ConsentSource(channel.value, RECIPIENT)
+    try:
+        return _unsubscribe_once(token, source)
+    except IntegrityError:
+        # A simultaneous click on the same link committed first; seen now, there is nothing to do.
+        db.session.rollback()
+        return _unsubscribe_once(token, source)
+
+
+def _unsubscribe_once(token: str, source: ConsentSource) -> UnsubscribeTarget:
+    begin_write()
+    # The row lock makes simultaneous clicks take turns, so only the first records a change.
+    target = resolve(token, for_update=True)
     if target.contact is not None:
-        unsubscribe(target.contact, target.category, ConsentSource(channel.value, RECIPIENT))
+        unsubscribe(target.contact, target.category, source)
         db.session.commit()
     return target

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from prefcenter.errors import DomainError
@@ -84,6 +84,17 @@ def _database_unavailable(exc: DBAPIError) -> Response:
     return response
 
 
+def _conflict(exc: IntegrityError) -> Response:
+    # Two requests wrote the same thing at the same moment; this one lost and changed nothing.
+    db.session.rollback()
+    return render_error(
+        409,
+        "conflict",
+        "Please try again",
+        "Another request changed this at the same moment. Nothing was changed; please retry.",
+    )
+
+
 def _unexpected(exc: Exception) -> Response:
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -99,4 +110,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(IntegrityError, _conflict)
     app.register_error_handler(Exception, _unexpected)
