@@ -54,6 +54,7 @@ def list_keys() -> list[ApiKey]:
 
 def revoke(name: str) -> bool:
     """Revoke the key named `name`; False if there is no such live key."""
+    name = name.strip()
     row = db.session.scalar(select(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None)))
     if row is None:
         return False
