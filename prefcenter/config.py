@@ -229,6 +229,10 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
     config["SECRET_KEY"] = config["SECRET_KEYS"][0]
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
+    # The only cookie is the preference form's CSRF session: never sent cross-site, HTTPS only
+    # when the service is served over HTTPS.
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_SECURE"] = config["BASE_URL"].startswith("https://")
     return config
 
 

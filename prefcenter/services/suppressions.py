@@ -85,3 +85,12 @@ def scopes_for(address: Address) -> set[str]:
     return set(
         db.session.scalars(select(Suppression.scope).where(Suppression.address_hash == digest))
     )
+
+
+def lift(address: Address, scopes: Iterable[str]) -> None:
+    """Remove suppressions: only ever because the person opted back in themselves."""
+    digest = address_hash(address)
+    for row in db.session.scalars(
+        select(Suppression).where(Suppression.address_hash == digest, Suppression.scope.in_(scopes))
+    ):
+        db.session.delete(row)

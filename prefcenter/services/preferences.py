@@ -1,0 +1,173 @@
+"""The preference page's domain: what a contact gets, changing it, unsubscribing from all, GPC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from prefcenter.clock import now
+from prefcenter.config import Category
+from prefcenter.database import begin_write
+from prefcenter.errors import DomainError
+from prefcenter.extensions import db
+from prefcenter.models import (
+    ALL_CATEGORIES,
+    Channel,
+    ConsentEvent,
+    Contact,
+    SubscriptionStatus,
+)
+from prefcenter.services import contacts
+from prefcenter.services.addresses import of_contact
+from prefcenter.services.categories import all_categories, category_label
+from prefcenter.services.subscriptions import ConsentSource, change_status, status_of, unsubscribe
+from prefcenter.services.suppressions import lift, scopes_for, suppress
+from prefcenter.services.tokens import Purpose, token_service
+
+# Consent history "category" for the CCPA opt-out of sale/sharing, which is not a mail category.
+SALE_SHARING = "sale_sharing"
+OPTED_OUT = "opted_out"
+HISTORY_ROWS = 20
+RECIPIENT = "recipient"
+
+
+class PreferencesGone(DomainError):
+    status = 404
+    code = "contact_not_found"
+    title = "We could not find these preferences"
+
+
+def contact_for(token: str) -> Contact:
+    """The contact a preferences token names; TokenInvalid (400) or PreferencesGone (404)."""
+    subject = token_service().load(Purpose.PREFERENCES, token)
+    contact = contacts.find_by_uid(subject.contact_uid) if subject.category is None else None
+    if contact is None:
+        raise PreferencesGone("We hold no mail preferences for this link any more.")
+    return contact
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    category: Category
+    subscribed: bool
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    occurred_at: datetime
+    label: str
+    old_status: str | None
+    new_status: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class PreferenceState:
+    choices: list[CategoryChoice]
+    unsubscribed_from_all: bool
+    sale_sharing_opted_out: bool
+    history: list[HistoryEntry]
+
+
+def state(contact: Contact) -> PreferenceState:
+    scopes = scopes_for(of_contact(contact))
+    events = list(
+        db.session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.contact_id == contact.id)
+            .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc())
+            .limit(HISTORY_ROWS)
+        )
+    )
+    return PreferenceState(
+        choices=[
+            CategoryChoice(c, status_of(contact, c.key) == SubscriptionStatus.SUBSCRIBED)
+            for c in all_categories()
+        ],
+        unsubscribed_from_all=ALL_CATEGORIES in scopes,
+        sale_sharing_opted_out=_sale_sharing_opted_out(contact),
+        history=[
+            HistoryEntry(
+                e.occurred_at, category_label(e.category), e.old_status, e.new_status, e.channel
+            )
+            for e in events
+        ],
+    )
+
+
+@dataclass
+class Outcome:
+    """What a save changed, by category label, for the confirmation the page shows."""
+
+    subscribed: list[str] = field(default_factory=list)
+    unsubscribed: list[str] = field(default_factory=list)
+    unsubscribed_from_all: bool = False
+
+
+def save(contact: Contact, wanted: set[str], wording_version: str | None) -> Outcome:
+    """Apply the whole form in one transaction; one consent event per real change."""
+    begin_write()
+    source = ConsentSource(Channel.PREFERENCE_PAGE.value, RECIPIENT, wording_version)
+    address = of_contact(contact)
+    outcome = Outcome()
+    if wanted:
+        # Ticking any box is the person opting back in after an "unsubscribe from all".
+        lift(address, [ALL_CATEGORIES])
+    for category in all_categories():
+        subscribed = status_of(contact, category.key) == SubscriptionStatus.SUBSCRIBED
+        if category.key in wanted and not subscribed:
+            change_status(contact, category.key, SubscriptionStatus.SUBSCRIBED, source)
+            lift(address, [category.key])
+            outcome.subscribed.append(category.label)
+        elif category.key not in wanted and subscribed:
+            unsubscribe(contact, category.key, source)
+            outcome.unsubscribed.append(category.label)
+    db.session.commit()
+    return outcome
+
+
+def unsubscribe_from_all(contact: Contact) -> Outcome:
+    """Every category off, each suppressed, and an all-mail suppression (standards D22)."""
+    begin_write()
+    source = ConsentSource(Channel.PREFERENCE_PAGE.value, RECIPIENT)
+    outcome = Outcome(unsubscribed_from_all=True)
+    for category in all_categories():
+        if unsubscribe(contact, category.key, source):
+            outcome.unsubscribed.append(category.label)
+    suppress(of_contact(contact), ALL_CATEGORIES, reason="unsubscribe_all", channel=source.channel)
+    db.session.commit()
+    return outcome
+
+
+def _sale_sharing_opted_out(contact: Contact) -> bool:
+    query = select(ConsentEvent.id).where(
+        ConsentEvent.contact_id == contact.id,
+        ConsentEvent.category == SALE_SHARING,
+        ConsentEvent.new_status == OPTED_OUT,
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def honour_gpc(contact: Contact) -> bool:
+    """Record, once, the browser's Global Privacy Control signal as an opt-out of sale/sharing.
+
+    True if this request recorded it (standards E33: valid without any further step).
+    """
+    if _sale_sharing_opted_out(contact):
+        return False
+    db.session.add(
+        ConsentEvent(
+            contact_id=contact.id,
+            category=SALE_SHARING,
+            old_status=None,
+            new_status=OPTED_OUT,
+            channel=Channel.GPC.value,
+            actor=RECIPIENT,
+            wording_version=None,
+            occurred_at=now(),
+        )
+    )
+    db.session.commit()
+    return True
