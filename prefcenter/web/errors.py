@@ -46,7 +46,9 @@ def render_error(
         response = jsonify(body)
     else:
         response = Response(
-            render_template("errors/error.html", status=status, title=title, message=message),
+            render_template(
+                "errors/error.html", status=status, code=code, title=title, message=message
+            ),
             mimetype="text/html",
         )
     response.status_code = status
