@@ -13,7 +13,7 @@ from prefcenter.models import Contact
 from prefcenter.services.addresses import Address, address_hash, normalise, of_contact
 from prefcenter.services.categories import get_category
 from prefcenter.services.contacts import find_many
-from prefcenter.services.suppressions import suppressed_hashes
+from prefcenter.services.suppressions import is_suppressed, suppressed_hashes
 from prefcenter.services.tokens import Purpose, TokenSubject, token_service
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -79,7 +79,7 @@ def _links(contact: Contact, category: str) -> RecipientLinks:
 def links_for(contact: Contact, category: str) -> RecipientLinks:
     """Links and headers for one recipient; RecipientSuppressed instead of headers if suppressed."""
     get_category(category)
-    if suppressed_hashes([address_hash(of_contact(contact))], category):
+    if is_suppressed(of_contact(contact), category):
         raise RecipientSuppressed("This address may not be sent this category of mail.")
     return _links(contact, category)
 
