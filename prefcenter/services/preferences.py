@@ -39,10 +39,15 @@ class PreferencesGone(DomainError):
     title = "We could not find these preferences"
 
 
-def contact_for(token: str) -> Contact:
-    """The contact a preferences token names; TokenInvalid (400) or PreferencesGone (404)."""
+def contact_for(token: str, *, for_update: bool = False) -> Contact:
+    """The contact a preferences token names; TokenInvalid (400) or PreferencesGone (404).
+
+    `for_update` locks the contact's row until commit, so that simultaneous saves take turns.
+    """
     subject = token_service().load(Purpose.PREFERENCES, token)
-    contact = contacts.find_by_uid(subject.contact_uid) if subject.category is None else None
+    contact = None
+    if subject.category is None:
+        contact = contacts.find_by_uid(subject.contact_uid, for_update=for_update)
     if contact is None:
         raise PreferencesGone("We hold no mail preferences for this link any more.")
     return contact

@@ -55,7 +55,7 @@ def page(token: str) -> ResponseReturnValue:
 
 @bp.post("/p/<token>")
 def submit(token: str) -> ResponseReturnValue:
-    contact = preferences.contact_for(token)
+    contact = preferences.contact_for(token, for_update=True)
     if not PreferencesForm().validate_on_submit():
         return _render(contact, token, form_expired=True), 400
     if request.form.get("action") == "unsubscribe_all":
