@@ -12,7 +12,10 @@ from prefcenter.extensions import db
 WRITE_INTENT = "prefcenter_write"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    # pysqlite would open a transaction only at the first write, after the reads it depends on;
+    # hand transaction control to SQLAlchemy instead (its documented pysqlite recipe).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite;
     # a busy timeout makes concurrent writers wait instead of failing with "database is locked".
@@ -20,13 +23,6 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
-
-
-def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
-    # pysqlite would open a transaction only at the first write, after the reads it depends on;
-    # hand transaction control to SQLAlchemy instead (its documented pysqlite recipe).
-    dbapi_connection.isolation_level = None
-    _sqlite_pragmas(dbapi_connection, connection_record)
 
 
 def _sqlite_begin(connection: Any) -> None:
