@@ -156,6 +156,21 @@ SETTINGS: list[Setting] = [
         "updates, promotional. `list_id` defaults to `<key>.<mail domain>`.",
     ),
     Setting(
+        "PREFCENTER_INBOUND_DOMAINS",
+        "INBOUND_DOMAINS",
+        [],
+        lambda v: [d.lower() for d in _split_list(v)],
+        "Comma-separated domains whose mail `prefcenter smtp` accepts (others get 550 5.1.1). "
+        "Default: the mail domain. Mail whose Message-ID is under one of them is our own.",
+    ),
+    Setting(
+        "PREFCENTER_SMTP_MAX_SIZE",
+        "SMTP_MAX_SIZE",
+        25 * 1024 * 1024,
+        _parse_int("PREFCENTER_SMTP_MAX_SIZE"),
+        "Largest message `prefcenter smtp` accepts, in bytes (advertised as SIZE; larger: 552).",
+    ),
+    Setting(
         "PREFCENTER_API_BATCH_LIMIT",
         "API_BATCH_LIMIT",
         10_000,
@@ -224,10 +239,13 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
     if config["ENV"] not in ("development", "production"):
         raise ConfigError("PREFCENTER_ENV", "must be development or production")
     config["CATEGORY_MAP"] = build_categories(config["CATEGORIES"], config["MAIL_DOMAIN"])
+    config["INBOUND_DOMAINS"] = config["INBOUND_DOMAINS"] or [config["MAIL_DOMAIN"]]
     if config["ENV"] == "production":
         _refuse_unsafe_production(config)
     config["SECRET_KEY"] = config["SECRET_KEYS"][0]
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    # Statement parameters hold addresses and message bodies: keep them out of error logs.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True}
     config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
     # The only cookie is the preference form's CSRF session: never sent cross-site, HTTPS only
     # when the service is served over HTTPS.

@@ -20,6 +20,8 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
     # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite;
     # a busy timeout makes concurrent writers wait instead of failing with "database is locked".
     cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL syncs the WAL at every commit: a stored message is on disk before SMTP answers 250.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()

@@ -5,7 +5,23 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, TypeDecorator, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prefcenter.extensions import db
@@ -122,11 +138,141 @@ class ApiKey(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class RequestKind(enum.StrEnum):
+    """What a person asks for in a "contact us" message."""
+
+    CORRECTION = "correction"
+    DISCONTINUE = "discontinue"
+    ACCESS = "access"
+    DELETION = "deletion"
+    OPT_OUT_SALE = "opt_out_sale"
+    OTHER = "other"
+
+
+class RequestStatus(enum.StrEnum):
+    RECEIVED = "received"
+    COMPLETED = "completed"
+
+
+class MessageState(enum.StrEnum):
+    """How far intake got with a stored message; the raw bytes are kept in every state."""
+
+    STORED = "stored"  # committed, not yet processed (a crash here is picked up at restart)
+    PROCESSED = "processed"
+    UNPARSED = "unparsed"  # the MIME could not be read: a person must look at it
+    FAILED = "failed"  # processing kept failing: a person must look at it
+
+
+class MessageOutcome(enum.StrEnum):
+    """What processing did with a message."""
+
+    REQUEST_OPENED = "request_opened"
+    APPENDED = "appended"
+    UNSUBSCRIBED = "unsubscribed"
+    MACHINE_GENERATED = "machine_generated"
+
+
+request_message = Table(
+    "request_message",
+    db.metadata,
+    Column("request_id", Integer, ForeignKey("privacy_request.id"), primary_key=True),
+    Column("message_id", Integer, ForeignKey("inbound_message.id"), primary_key=True),
+)
+
+
+class InboundMessage(db.Model):
+    """A message received by SMTP or imported from a mailbox file, raw bytes and what we read."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (Index("ix_inbound_message_machine_received", "machine_generated", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Message-ID plus content hash: the same message delivered twice is stored once.
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(16))
+    # "" is the null sender <> of bounces; None when read from a file, which has no envelope.
+    envelope_sender: Mapped[str | None] = mapped_column(String(320))
+    envelope_recipients: Mapped[list[str]] = mapped_column(JSON)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    from_address: Mapped[str | None] = mapped_column(String(320))
+    from_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(Text)
+    # The new text of the message; quoted replies and the signature are kept apart.
+    text: Mapped[str | None] = mapped_column(Text)
+    quoted_text: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(8))
+    machine_generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    machine_reason: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    requests: Mapped[list[PrivacyRequest]] = relationship(
+        secondary=request_message, back_populates="messages", order_by="PrivacyRequest.id"
+    )
+
+
+class PrivacyRequest(db.Model):
+    """A tracked request from a person: correction, discontinue, access, deletion, ..."""
+
+    __tablename__ = "privacy_request"
+    __table_args__ = (Index("ix_privacy_request_kind_status", "kind", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Public, unguessable reference quoted in mail subjects, e.g. PR-7KQ3-M9XD.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
+    requester_email: Mapped[str] = mapped_column(String(320))
+    requester_key: Mapped[str] = mapped_column(String(320), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    language: Mapped[str | None] = mapped_column(String(8))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The message that opened the request; replies are linked through `messages`.
+    inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_message.id"))
+
+    messages: Mapped[list[InboundMessage]] = relationship(
+        secondary=request_message, back_populates="requests", order_by="InboundMessage.id"
+    )
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request", order_by="RequestEvent.id"
+    )
+
+
+class RequestEvent(db.Model):
+    """Append-only life of a request: every status change, who made it and when."""
+
+    __tablename__ = "request_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("privacy_request.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # "system", "requester", or a staff id.
+    actor: Mapped[str] = mapped_column(String(120))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    request: Mapped[PrivacyRequest] = relationship(back_populates="events")
+
+
 class AppendOnlyViolation(Exception):
     """Raised when code tries to change or remove a history row."""
 
 
 @event.listens_for(ConsentEvent, "before_update")
 @event.listens_for(ConsentEvent, "before_delete")
-def _refuse_history_change(mapper: object, connection: object, target: ConsentEvent) -> None:
-    raise AppendOnlyViolation("consent history is append-only")
+@event.listens_for(RequestEvent, "before_update")
+@event.listens_for(RequestEvent, "before_delete")
+def _refuse_history_change(mapper: object, connection: object, target: object) -> None:
+    raise AppendOnlyViolation(f"{type(target).__tablename__} is append-only")

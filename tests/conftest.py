@@ -14,10 +14,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
+from mail.server import IntakeServer
 from prefcenter import create_app
 from prefcenter.database import upgrade_schema
 from prefcenter.extensions import db
 from tests.factories import make_api_key
+from tests.inbound import free_port
 
 POSTGRES_URL = os.environ.get("PREFCENTER_TEST_DATABASE_URL", "")
 
@@ -110,3 +112,13 @@ def api(client: FlaskClient, api_key: str) -> FlaskClient:
     """A client that sends a valid API key with every request."""
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
     return client
+
+
+@pytest.fixture
+def smtp_port(app: Flask) -> Iterator[int]:
+    """A real `prefcenter smtp` intake server on a free local port, for smtplib to talk to."""
+    port = free_port()
+    server = IntakeServer(app, "127.0.0.1", port)
+    server.start()
+    yield port
+    server.stop()

@@ -13,6 +13,7 @@ from prefcenter.extensions import db
 from prefcenter.models import ApiKey, ConsentEvent, Contact, Subscription, Suppression
 from prefcenter.services import api_keys
 from tests.factories import make_api_key, make_contact
+from tests.inbound import compose, receive
 
 PUBLIC_ROUTES = {"/api/v1/openapi.json"}
 
@@ -24,14 +25,17 @@ BODIES: dict[str, dict[str, Any]] = {
 }
 
 
-def protected_calls(app: Flask) -> list[tuple[str, str, dict[str, Any] | None]]:
+def protected_calls(
+    app: Flask, reference: str = "PR-0000-0000"
+) -> list[tuple[str, str, dict[str, Any] | None]]:
     """(method, url, body) for every method of every /api/v1 route that needs a key."""
+    values = {"email": "jane@example.com", "reference": reference}
     adapter = app.url_map.bind("localhost")
     calls = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1") or rule.rule in PUBLIC_ROUTES:
             continue
-        url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, "jane@example.com"))
+        url = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             calls.append((method, url, BODIES.get(rule.rule, {}) if method == "POST" else None))
     return calls
@@ -54,12 +58,16 @@ def test_route_walk_finds_the_api(app: Flask) -> None:
         ("GET", "/api/v1/contacts/jane@example.com"),
         ("POST", "/api/v1/headers"),
         ("POST", "/api/v1/suppressions/check"),
+        ("GET", "/api/v1/requests"),
+        ("GET", "/api/v1/requests/PR-0000-0000"),
+        ("GET", "/api/v1/inbound"),
     }
 
 
 def test_every_route_works_with_a_valid_key(app: Flask, api: FlaskClient) -> None:
     make_contact("jane@example.com")
-    for method, url, body in protected_calls(app):
+    reference = receive(compose("Please delete my data.")).requests[0].reference
+    for method, url, body in protected_calls(app, reference):
         response = api.open(url, method=method, json=body)
         assert response.status_code < 300, (method, url, response.get_json())
 

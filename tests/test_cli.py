@@ -23,7 +23,18 @@ from tests.factories import make_contact, make_suppression
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFCENTER = str(Path(sys.executable).with_name("prefcenter"))
-TABLES = {"alembic_version", "contact", "subscription", "consent_event", "suppression", "api_key"}
+TABLES = {
+    "alembic_version",
+    "contact",
+    "subscription",
+    "consent_event",
+    "suppression",
+    "api_key",
+    "inbound_message",
+    "privacy_request",
+    "request_event",
+    "request_message",
+}
 
 
 def invoke(runner: FlaskCliRunner, *args: str) -> Result:

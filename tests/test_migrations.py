@@ -24,6 +24,8 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app: Flask) -> None:
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        # 2 = FULL: every commit reaches the disk (inbound mail is stored before its 250).
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
 
 
 def test_every_model_table_exists(app: Flask) -> None:

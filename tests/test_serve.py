@@ -9,7 +9,7 @@ import http.client
 import json
 import os
 import signal
-import socket
+import smtplib
 import subprocess
 import sys
 import time
@@ -19,14 +19,11 @@ from typing import Any
 
 import pytest
 
+from tests.inbound import free_port
+
 PREFCENTER = str(Path(sys.executable).with_name("prefcenter"))
 STARTUP_DEADLINE = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+MAIL = b"From: pat@customer.example.net\r\nSubject: hi\r\n\r\nDo you ship to Canada?\r\n"
 
 
 def environment(tmp_path: Path, port: int) -> dict[str, str]:
@@ -175,7 +172,10 @@ def test_embedded_server_sets_up_a_fresh_instance_and_answers(tmp_path: Path) ->
     env = environment(tmp_path, port)
     del env["PREFCENTER_DATABASE_URL"]  # the default: a SQLite file in the new instance folder
     log = tmp_path / "run.log"
-    server = start([PREFCENTER, "run", "--web-port", str(port)], env, log)
+    smtp_port = free_port()
+    server = start(
+        [PREFCENTER, "run", "--web-port", str(port), "--smtp-port", str(smtp_port)], env, log
+    )
     try:
         wait_until_healthy(server, port, log)
         status, _, body = request(port, "GET", "/healthz")
@@ -184,6 +184,11 @@ def test_embedded_server_sets_up_a_fresh_instance_and_answers(tmp_path: Path) ->
         key = cli(["api-key", "create", "sender"], env).stdout.splitlines()[-1]
         assert api(port, key, "GET", "/api/v1/categories")[0] == 200
         assert (tmp_path / "instance" / "prefcenter.sqlite3").exists()
+        # The same process receives mail.
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
+            assert smtp.ehlo()[0] == 250
+            refused = smtp.sendmail("pat@customer.example.net", ["privacy@example.com"], MAIL)
+        assert refused == {}
     finally:
         code = stop(server, signal.SIGINT)
     assert code == 0, log.read_text()  # Ctrl+C is a clean stop

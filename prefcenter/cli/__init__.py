@@ -8,7 +8,7 @@ from flask.cli import ScriptInfo, routes_command, shell_command
 from flask_migrate.cli import db as migrations_group
 
 from prefcenter import create_app
-from prefcenter.cli import data, serve
+from prefcenter.cli import data, inbound, serve
 from prefcenter.errors import ConfigError
 
 
@@ -36,6 +36,9 @@ for command in (
     data.init_db,
     serve.run,
     serve.web,
+    inbound.smtp,
+    inbound.ingest_command,
+    inbound.classify_command,
     data.api_key,
     data.contacts_group,
     data.link,

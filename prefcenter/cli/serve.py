@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
 from prefcenter import config as settings
+from prefcenter.cli.inbound import start_smtp
 from prefcenter.database import upgrade_schema
 from prefcenter.errors import ConfigError
 
@@ -18,9 +19,10 @@ from prefcenter.errors import ConfigError
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--web-port", default=8000, show_default=True, help="Port for the web pages and API.")
+@click.option("--smtp-port", default=8025, show_default=True, help="Port for inbound mail.")
 @with_appcontext
-def run(host: str, web_port: int) -> None:
-    """All-in-one embedded service: upgrade the schema, then serve web and API."""
+def run(host: str, web_port: int, smtp_port: int) -> None:
+    """All-in-one embedded service: upgrade the schema, then serve web, API and SMTP intake."""
     from werkzeug.serving import make_server
 
     upgrade_schema()
@@ -29,11 +31,15 @@ def run(host: str, web_port: int) -> None:
         # Unconfigured, links should point at where this process actually listens.
         app.config["BASE_URL"] = f"http://{host}:{web_port}"
     server = make_server(host, web_port, app, threaded=True)
+    smtp = start_smtp(host, smtp_port)
     click.echo(
         f"prefcenter serving on http://{host}:{web_port}/ (links say {app.config['BASE_URL']})"
     )
     click.echo("Press Ctrl+C to stop.")
-    server.serve_forever()  # returns on Ctrl+C: werkzeug catches the KeyboardInterrupt itself
+    try:
+        server.serve_forever()  # returns on Ctrl+C: werkzeug catches the KeyboardInterrupt itself
+    finally:
+        smtp.stop()
     click.echo("stopped")
 
 

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from prefcenter.clock import now
 from prefcenter.database import begin_write
@@ -15,6 +15,7 @@ from prefcenter.extensions import db
 from prefcenter.models import Contact, SubscriptionStatus
 from prefcenter.services.addresses import Address, normalise
 from prefcenter.services.categories import get_category
+from prefcenter.services.paging import Page, keyset_page
 from prefcenter.services.subscriptions import ConsentSource, change_status
 from prefcenter.services.suppressions import CHUNK, is_suppressed
 
@@ -101,12 +102,6 @@ def upsert(
     return change
 
 
-def page(limit: int, after_id: int = 0) -> tuple[list[Contact], int, bool]:
-    """One page of contacts in id order after `after_id`, the total, and whether more follow."""
-    rows = list(
-        db.session.scalars(
-            select(Contact).where(Contact.id > after_id).order_by(Contact.id).limit(limit + 1)
-        )
-    )
-    total = db.session.scalar(select(func.count(Contact.id))) or 0
-    return rows[:limit], total, len(rows) > limit
+def page(limit: int, after_id: int = 0) -> Page[Contact]:
+    """One page of contacts in id order after `after_id`."""
+    return keyset_page(select(Contact), Contact.id, limit, after_id)

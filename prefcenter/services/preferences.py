@@ -19,11 +19,11 @@ from prefcenter.models import (
     Contact,
     SubscriptionStatus,
 )
-from prefcenter.services import contacts
+from prefcenter.services import contacts, subscriptions
 from prefcenter.services.addresses import of_contact
 from prefcenter.services.categories import all_categories, category_label
 from prefcenter.services.subscriptions import ConsentSource, change_status, status_of, unsubscribe
-from prefcenter.services.suppressions import lift, scopes_for, suppress
+from prefcenter.services.suppressions import lift, scopes_for
 from prefcenter.services.tokens import Purpose, token_service
 
 # Consent history "category" for the CCPA opt-out of sale/sharing, which is not a mail category.
@@ -137,13 +137,13 @@ def unsubscribe_from_all(contact: Contact) -> Outcome:
     """Every category off, each suppressed, and an all-mail suppression (standards D22)."""
     begin_write()
     source = ConsentSource(Channel.PREFERENCE_PAGE.value, RECIPIENT)
-    outcome = Outcome(unsubscribed_from_all=True)
-    for category in all_categories():
-        if unsubscribe(contact, category.key, source):
-            outcome.unsubscribed.append(category.label)
-    suppress(of_contact(contact), ALL_CATEGORIES, reason="unsubscribe_all", channel=source.channel)
+    changed = subscriptions.unsubscribe_from_all(
+        contact, of_contact(contact), source, reason="unsubscribe_all"
+    )
     db.session.commit()
-    return outcome
+    return Outcome(
+        unsubscribed=[category_label(key) for key in changed], unsubscribed_from_all=True
+    )
 
 
 def _sale_sharing_opted_out(contact: Contact) -> bool:

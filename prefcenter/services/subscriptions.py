@@ -6,8 +6,14 @@ from dataclasses import dataclass
 
 from prefcenter.clock import now
 from prefcenter.extensions import db
-from prefcenter.models import ConsentEvent, Contact, Subscription, SubscriptionStatus
-from prefcenter.services.addresses import of_contact
+from prefcenter.models import (
+    ALL_CATEGORIES,
+    ConsentEvent,
+    Contact,
+    Subscription,
+    SubscriptionStatus,
+)
+from prefcenter.services.addresses import Address, of_contact
 from prefcenter.services.categories import all_categories
 from prefcenter.services.suppressions import suppress
 
@@ -68,4 +74,18 @@ def unsubscribe(contact: Contact, category: str, source: ConsentSource) -> bool:
     """Unsubscribe and suppress the address for that category, so no import can undo it."""
     changed = change_status(contact, category, SubscriptionStatus.UNSUBSCRIBED, source)
     suppress(of_contact(contact), category, reason="unsubscribe", channel=source.channel)
+    return changed
+
+
+def unsubscribe_from_all(
+    contact: Contact | None, address: Address, source: ConsentSource, reason: str
+) -> list[str]:
+    """Every category off and an all-mail suppression (standards D22, F40); the keys that changed.
+
+    With no contact the suppression alone is recorded, so a later import cannot mail the address.
+    """
+    changed = []
+    if contact is not None:
+        changed = [c.key for c in all_categories() if unsubscribe(contact, c.key, source)]
+    suppress(address, ALL_CATEGORIES, reason=reason, channel=source.channel)
     return changed

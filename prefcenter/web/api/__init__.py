@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from prefcenter.errors import DomainError
+from prefcenter.errors import DomainError, ValidationFailed
 from prefcenter.services import api_keys
 from prefcenter.web.api.schema import spec, validate
 
@@ -64,6 +64,26 @@ def batch_limit(items: list[str]) -> list[str]:
     return items
 
 
+DEFAULT_PAGE = 50
+MAX_PAGE = 500
+
+
+def _int_arg(name: str, default: int, problem: str) -> int:
+    try:
+        return int(request.args.get(name) or default)
+    except ValueError:
+        raise ValidationFailed({name: problem}) from None
+
+
+def page_args() -> tuple[int, int]:
+    """`limit` and `cursor` query arguments: page size and the `next` value of the last page."""
+    limit = _int_arg("limit", DEFAULT_PAGE, "must be a whole number")
+    after = _int_arg("cursor", 0, "must be a `next` value")
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed({"limit": f"must be between 1 and {MAX_PAGE}"})
+    return limit, after
+
+
 def actor() -> str:
     return f"api_key:{g.api_key.name}"
 
@@ -73,4 +93,4 @@ def openapi() -> ResponseReturnValue:
     return jsonify(spec())
 
 
-from prefcenter.web.api import contacts, headers, suppressions  # noqa: E402, F401 - registers routes
+from prefcenter.web.api import contacts, headers, requests, suppressions  # noqa: E402, F401 - registers routes

@@ -9,7 +9,7 @@ from prefcenter.services.categories import get_category
 from prefcenter.services.links import RecipientLinks, footer_facts, links_for, links_for_batch
 from prefcenter.web.api import batch_limit, bp, request_json
 from prefcenter.web.api.schema import validate
-from prefcenter.web.api.serializers import page_json
+from prefcenter.web.api.serializers import list_json
 
 
 def _links_json(links: RecipientLinks, footer: dict[str, str]) -> dict[str, object]:
@@ -29,4 +29,4 @@ def build_headers() -> ResponseReturnValue:
     items = [
         _links_json(r, footer) if isinstance(r, RecipientLinks) else r.as_json() for r in results
     ]
-    return page_json(items, len(items))
+    return list_json(items)

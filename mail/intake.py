@@ -1,0 +1,273 @@
+"""Intake: store a message durably, then work out what it asks for. SMTP and files share this path.
+
+Storing and processing are separate transactions. Once `store` has committed, the message is safe
+and SMTP may answer 250; a failure while processing leaves it `stored`, to be retried by
+`process_pending`, and never loses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mail.analysis import Analysis, analyse
+from prefcenter.clock import now
+from prefcenter.database import begin_write
+from prefcenter.errors import DomainError, InvalidAddress
+from prefcenter.extensions import db
+from prefcenter.models import Channel, InboundMessage, MessageOutcome, MessageState, RequestKind
+from prefcenter.services import privacy_requests
+from prefcenter.services.addresses import Address, normalise
+from prefcenter.services.unsubscribe import unsubscribe_by_token
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_LOCAL_PART = re.compile(r"^unsubscribe\+(?P<token>[A-Za-z0-9_.-]+)$")
+MAX_ATTEMPTS = 5
+PENDING_BATCH = 100
+
+
+@dataclass(frozen=True)
+class Envelope:
+    # "" is the null sender <>; None means unknown (a message read from a file).
+    sender: str | None
+    recipients: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    message_id: int
+    duplicate: bool
+
+
+def inbound_domains() -> list[str]:
+    return current_app.config["INBOUND_DOMAINS"]
+
+
+def is_ours(address: str) -> bool:
+    return address.rpartition("@")[2].lower() in inbound_domains()
+
+
+def unsubscribe_token(address: str) -> str | None:
+    """The token of an `unsubscribe+<token>@<our domain>` address, else None."""
+    local, _, _ = address.rpartition("@")
+    found = UNSUBSCRIBE_LOCAL_PART.match(local)
+    return found.group("token") if found and is_ours(address) else None
+
+
+def fingerprint(raw: bytes) -> tuple[str | None, str, str]:
+    """(Message-ID, content hash, fingerprint). The content hash covers the body only when there is
+    a Message-ID, so one message delivered by two routes (other trace headers) is stored once;
+    without one it covers every byte, so two people's identical short notes are both kept."""
+    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    found = re.search(r"<[^<>\s]+>", str(headers.get("Message-ID", "")))
+    message_id = found.group(0)[:998] if found else None
+    if message_id:
+        body = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[-1]
+        content = body.replace(b"\r\n", b"\n")
+    else:
+        content = raw.replace(b"\r\n", b"\n")
+    content_hash = hashlib.sha256(content).hexdigest()
+    key = hashlib.sha256(f"{message_id or ''}\n{content_hash}".encode()).hexdigest()
+    return message_id, content_hash, key
+
+
+def store(raw: bytes, envelope: Envelope) -> Receipt:
+    """Commit the raw message, or find it already stored; raises if the database fails."""
+    message_id, content_hash, key = fingerprint(raw)
+    # Writer from the first statement: a read first could not safely become a write on SQLite.
+    begin_write()
+    existing = _stored_id(key)
+    if existing is not None:
+        db.session.rollback()
+        return Receipt(existing, duplicate=True)
+    message = InboundMessage(
+        fingerprint=key,
+        message_id=message_id,
+        content_hash=content_hash,
+        received_at=now(),
+        source=envelope.source,
+        envelope_sender=envelope.sender,
+        envelope_recipients=list(envelope.recipients),
+        raw=raw,
+        size=len(raw),
+        state=MessageState.STORED.value,
+        attempts=0,
+    )
+    db.session.add(message)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same message arrived on another connection a moment ago.
+        db.session.rollback()
+        existing = _stored_id(key)
+        if existing is None:
+            raise
+        return Receipt(existing, duplicate=True)
+    return Receipt(message.id, duplicate=False)
+
+
+def _stored_id(key: str) -> int | None:
+    return db.session.scalar(select(InboundMessage.id).where(InboundMessage.fingerprint == key))
+
+
+def accept(raw: bytes, envelope: Envelope) -> Receipt:
+    """Store, then process; processing trouble is recorded on the message, never raised."""
+    receipt = store(raw, envelope)
+    if not receipt.duplicate:
+        process_safely(receipt.message_id)
+    return receipt
+
+
+def process_safely(message_id: int) -> None:
+    try:
+        process(message_id)
+    except Exception:
+        db.session.rollback()
+        log.exception("processing inbound message %s failed; it stays stored", message_id)
+        _count_failure(message_id)
+
+
+def _count_failure(message_id: int) -> None:
+    try:
+        begin_write()
+        message = db.session.get(InboundMessage, message_id, with_for_update=True)
+        if message is not None and message.state == MessageState.STORED.value:
+            message.attempts += 1
+            if message.attempts >= MAX_ATTEMPTS:
+                message.state = MessageState.FAILED.value
+        db.session.commit()
+    except Exception:
+        # The database is down as well: the message is still `stored`; the next sweep retries.
+        db.session.rollback()
+
+
+def process_pending(limit: int = PENDING_BATCH) -> int:
+    """Process messages left `stored` by a crash or an outage; returns how many were tried."""
+    query = select(InboundMessage.id).where(InboundMessage.state == MessageState.STORED.value)
+    pending = list(db.session.scalars(query.order_by(InboundMessage.id).limit(limit)))
+    db.session.rollback()
+    for message_id in pending:
+        process_safely(message_id)
+    return len(pending)
+
+
+def process(message_id: int) -> None:
+    message = db.session.get(InboundMessage, message_id)
+    if message is None or message.state != MessageState.STORED.value:
+        return
+    analysis = analyse(
+        message.raw,
+        envelope_sender=message.envelope_sender,
+        own_domains=inbound_domains(),
+    )
+    recipients = message.envelope_recipients or _addressed_to_us(analysis)
+    # End the read before writing: SQLite cannot turn a read snapshot into a write lock safely.
+    db.session.rollback()
+    tokens = [t for t in map(unsubscribe_token, recipients) if t]
+    # Each valid token is honoured on its own commit first: it is idempotent, so a retry after a
+    # failure further on changes nothing twice (standards D24: whatever the body says).
+    honoured = [token for token in tokens if _unsubscribe(token)]
+    contact_us = len(honoured) < len(recipients) or not recipients
+
+    begin_write()
+    message = db.session.get(
+        InboundMessage, message_id, with_for_update=True, populate_existing=True
+    )
+    if message is None or message.state != MessageState.STORED.value:
+        db.session.rollback()
+        return
+    _record_analysis(message, analysis)
+    if contact_us:
+        _handle_contact_us(message, analysis)
+    else:
+        message.outcome = MessageOutcome.UNSUBSCRIBED.value
+    if message.state == MessageState.STORED.value:
+        message.state = MessageState.PROCESSED.value
+    db.session.commit()
+
+
+def _addressed_to_us(analysis: Analysis) -> list[str]:
+    return [a for a in analysis.parsed.addressed_to() if is_ours(a)] if analysis.parsed else []
+
+
+def _unsubscribe(token: str) -> bool:
+    try:
+        unsubscribe_by_token(token, Channel.EMAIL)
+    except DomainError:
+        # Not a token of ours (damaged, or a case-folding relay): read as contact-us mail instead.
+        db.session.rollback()
+        return False
+    return True
+
+
+def _record_analysis(message: InboundMessage, analysis: Analysis) -> None:
+    parsed = analysis.parsed
+    if parsed is None:
+        return
+    message.from_address = parsed.from_address[:320] if parsed.from_address else None
+    message.from_name = parsed.from_name[:200] if parsed.from_name else None
+    message.subject = parsed.subject
+    message.text = parsed.new_text
+    message.quoted_text = parsed.quoted_text
+    message.attachments = [
+        {"filename": a.filename, "content_type": a.content_type, "size": a.size}
+        for a in parsed.attachments
+    ]
+    message.machine_generated = analysis.machine_reason is not None
+    message.machine_reason = analysis.machine_reason
+    if analysis.classification is not None:
+        result = analysis.classification
+        message.kind = result.kind.value
+        message.kinds = [kind.value for kind in result.kinds]
+        message.confidence = result.confidence
+        message.language = result.language
+        message.reasons = list(result.reasons)
+
+
+def _handle_contact_us(message: InboundMessage, analysis: Analysis) -> None:
+    if analysis.parsed is None:
+        message.state = MessageState.UNPARSED.value
+        return
+    if analysis.machine_reason is not None:
+        message.outcome = MessageOutcome.MACHINE_GENERATED.value
+        return
+    requester = _requester(message)
+    if requester is None or analysis.classification is None:
+        # Nobody to answer: a person has to read it.
+        message.state = MessageState.UNPARSED.value
+        return
+    references = [
+        *privacy_requests.references_in(" ".join(analysis.parsed.replies_to)),
+        *privacy_requests.references_in(analysis.parsed.subject),
+    ]
+    earlier = privacy_requests.replied_to(references, requester)
+    if earlier:
+        for request in earlier:
+            request.messages.append(message)
+        message.outcome = MessageOutcome.APPENDED.value
+        return
+    for kind in analysis.classification.kinds:
+        privacy_requests.open_request(
+            RequestKind(kind), requester, message, analysis.classification.language
+        )
+    message.outcome = MessageOutcome.REQUEST_OPENED.value
+
+
+def _requester(message: InboundMessage) -> Address | None:
+    for candidate in (message.from_address, message.envelope_sender):
+        if candidate:
+            try:
+                return normalise(candidate)
+            except InvalidAddress:
+                continue
+    return None

@@ -1,0 +1,91 @@
+"""Commands for inbound mail: the SMTP server, importing a mailbox backlog, and classifying files."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from mail.analysis import analyse
+from mail.ingest import count_messages, ingest
+from mail.server import IntakeServer
+
+Files = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("smtp")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8025, show_default=True, help="SMTP port.")
+@with_appcontext
+def smtp(host: str, port: int) -> None:
+    """Receive mail for the inbound domains: contact-us mail and unsubscribe+<token> mail."""
+    server = start_smtp(host, port)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("Press Ctrl+C to stop.")
+    stop.wait()
+    server.stop()
+    click.echo("stopped")
+
+
+def start_smtp(host: str, port: int) -> IntakeServer:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    server = IntakeServer(app, host, port)
+    server.start()
+    domains = ", ".join(app.config["INBOUND_DOMAINS"])
+    click.echo(f"prefcenter smtp listening on {host}:{port} for mail to {domains}")
+    return server
+
+
+@click.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=Files)
+@with_appcontext
+def ingest_command(files: tuple[Path, ...]) -> None:
+    """Take .eml and mbox files through the same path as mail received by SMTP."""
+    total = sum(count_messages(path) for path in files)
+    try:
+        with click.progressbar(length=total, label="Ingesting") as bar:
+            summary = ingest(list(files), progress=bar.update)
+    except SQLAlchemyError:
+        raise click.ClickException(
+            "The database failed part-way. Messages stored so far are kept; run the same "
+            "command again: messages already stored are skipped."
+        ) from None
+    for name, count in sorted(summary.counts.items()):
+        click.echo(f"{name}: {count}")
+    for label in summary.attention:
+        click.echo(f"needs a person: {label}")
+
+
+@click.command("classify")
+@click.argument("files", nargs=-1, required=True, type=Files)
+@with_appcontext
+def classify_command(files: tuple[Path, ...]) -> None:
+    """Print what intake would make of each message file, one JSON object per line."""
+    domains = current_app.config["INBOUND_DOMAINS"]
+    for path in files:
+        analysis = analyse(path.read_bytes(), own_domains=domains)
+        result = analysis.classification
+        click.echo(
+            json.dumps(
+                {
+                    "file": str(path),
+                    "kind": result.kind.value if result else None,
+                    "kinds": [kind.value for kind in result.kinds] if result else [],
+                    "confidence": result.confidence if result else None,
+                    "machine_generated": analysis.machine_reason is not None,
+                    "language": result.language if result else None,
+                    "reasons": list(result.reasons)
+                    if result
+                    else [analysis.machine_reason or "the message could not be parsed"],
+                },
+                ensure_ascii=False,
+            )
+        )
