@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -83,41 +84,60 @@ def fingerprint(raw: bytes) -> tuple[str | None, str, str]:
 
 def store(raw: bytes, envelope: Envelope) -> Receipt:
     """Commit the raw message, or find it already stored; raises if the database fails."""
-    message_id, content_hash, key = fingerprint(raw)
-    # Writer from the first statement: a read first could not safely become a write on SQLite.
-    begin_write()
-    existing = _stored_id(key)
-    if existing is not None:
-        db.session.rollback()
-        return Receipt(existing, duplicate=True)
-    message = InboundMessage(
-        fingerprint=key,
-        message_id=message_id,
-        content_hash=content_hash,
-        received_at=now(),
-        source=envelope.source,
-        envelope_sender=envelope.sender,
-        envelope_recipients=list(envelope.recipients),
-        raw=raw,
-        size=len(raw),
-        state=MessageState.STORED.value,
-        attempts=0,
-    )
-    db.session.add(message)
     try:
-        db.session.commit()
+        return store_many([(raw, envelope)])[0]
     except IntegrityError:
         # The same message arrived on another connection a moment ago.
         db.session.rollback()
-        existing = _stored_id(key)
-        if existing is None:
+        existing = _stored_ids([fingerprint(raw)[2]])
+        if not existing:
             raise
-        return Receipt(existing, duplicate=True)
-    return Receipt(message.id, duplicate=False)
+        return Receipt(next(iter(existing.values())), duplicate=True)
 
 
-def _stored_id(key: str) -> int | None:
-    return db.session.scalar(select(InboundMessage.id).where(InboundMessage.fingerprint == key))
+def store_many(items: Sequence[tuple[bytes, Envelope]]) -> list[Receipt]:
+    """Commit several messages in one transaction: a burst costs one disk sync, not one each.
+
+    Raises IntegrityError if another connection stored one of them meanwhile; `store` each then.
+    """
+    # Writer from the first statement: a read first could not safely become a write on SQLite.
+    begin_write()
+    fingerprints = [fingerprint(raw) for raw, _ in items]
+    existing = _stored_ids([key for _, _, key in fingerprints])
+    added: dict[str, InboundMessage] = {}
+    for (raw, envelope), (message_id, content_hash, key) in zip(items, fingerprints, strict=True):
+        if key in existing or key in added:
+            continue
+        added[key] = InboundMessage(
+            fingerprint=key,
+            message_id=message_id,
+            content_hash=content_hash,
+            received_at=now(),
+            source=envelope.source,
+            envelope_sender=envelope.sender,
+            envelope_recipients=list(envelope.recipients),
+            raw=raw,
+            size=len(raw),
+            state=MessageState.STORED.value,
+            attempts=0,
+        )
+    db.session.add_all(added.values())
+    db.session.flush()
+    # Ids read now: after the commit they would cost a reload of every row, raw bytes included.
+    ids = {**existing, **{key: message.id for key, message in added.items()}}
+    db.session.commit()
+    fresh = set(added)
+    receipts = []
+    for _, _, key in fingerprints:
+        receipts.append(Receipt(ids[key], duplicate=key not in fresh))
+        fresh.discard(key)
+    return receipts
+
+
+def _stored_ids(keys: list[str]) -> dict[str, int]:
+    query = select(InboundMessage.fingerprint, InboundMessage.id)
+    rows = db.session.execute(query.where(InboundMessage.fingerprint.in_(keys)))
+    return {key: message_id for key, message_id in rows}
 
 
 def accept(raw: bytes, envelope: Envelope) -> Receipt:

@@ -1,32 +1,99 @@
 """`prefcenter smtp`: an aiosmtpd server that commits every message before it answers 250.
 
-The event loop only speaks SMTP. Storing runs on a thread pool (it blocks on the database); a
-stored message is then processed on one background thread, after the 250, so a slow classifier
-never holds a sending MTA. Messages left `stored` by a crash or an outage are swept on start and
-every SWEEP_SECONDS.
+The event loop only speaks SMTP. Storing runs on one writer thread that commits together whatever
+messages arrived together (group commit: one disk sync for a burst, and SQLite has one writer
+anyway). A stored message is processed afterwards on a background thread that gives way while mail
+is arriving, so classification never slows a sending MTA; the message is safe meanwhile. Messages
+left `stored` by a crash or an outage are swept on start and every SWEEP_SECONDS.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 
 from mail import intake
+from prefcenter.extensions import db
 
 log = logging.getLogger(__name__)
 
 # RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients; more is a flood, not mail.
 MAX_RECIPIENTS = 100
-STORE_THREADS = 4
+GROUP_LIMIT = 100
 SWEEP_SECONDS = 60.0
+# Processing waits until no message has arrived for QUIET_SECONDS, but at most MAX_DEFER_SECONDS
+# per message, so a steady stream of mail is still processed.
+QUIET_SECONDS = 0.05
+MAX_DEFER_SECONDS = 1.0
+
+Pending = tuple[bytes, intake.Envelope, "Future[intake.Receipt]"]
 
 TEMPORARY_FAILURE = "451 4.3.0 Could not store the message just now; please try again later"
+
+
+class GroupCommitter:
+    """One writer thread; each transaction holds every message waiting when it starts."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.waiting: queue.Queue[Pending | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="smtp-store", daemon=True)
+        self.thread.start()
+
+    def submit(self, raw: bytes, envelope: intake.Envelope) -> Future[intake.Receipt]:
+        future: Future[intake.Receipt] = Future()
+        self.waiting.put((raw, envelope, future))
+        return future
+
+    def close(self) -> None:
+        self.waiting.put(None)
+        self.thread.join()
+
+    def _run(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            with self.app.app_context():
+                self._store(batch)
+
+    def _next_batch(self) -> list[Pending] | None:
+        first = self.waiting.get()
+        if first is None:
+            return None
+        batch = [first]
+        while len(batch) < GROUP_LIMIT:
+            try:
+                item = self.waiting.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                self.waiting.put(None)  # stop after this batch
+                break
+            batch.append(item)
+        return batch
+
+    def _store(self, batch: Sequence[Pending]) -> None:
+        try:
+            receipts = intake.store_many([(raw, envelope) for raw, envelope, _ in batch])
+        except Exception:
+            db.session.rollback()
+            # One by one, so that a problem with one message is only that message's.
+            for raw, envelope, future in batch:
+                try:
+                    future.set_result(intake.store(raw, envelope))
+                except Exception as exc:
+                    db.session.rollback()
+                    future.set_exception(exc)
+            return
+        for (_, _, future), receipt in zip(batch, receipts, strict=True):
+            future.set_result(receipt)
 
 
 class IntakeHandler:
@@ -35,8 +102,9 @@ class IntakeHandler:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.domains = set(app.config["INBOUND_DOMAINS"])
-        self.storing = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="smtp-store")
+        self.storing = GroupCommitter(app)
         self.processing = ThreadPoolExecutor(1, thread_name_prefix="smtp-process")
+        self.last_arrival = 0.0
 
     async def handle_RCPT(
         self,
@@ -59,9 +127,9 @@ class IntakeHandler:
         if sender == "<>":
             sender = ""
         incoming = intake.Envelope(sender, tuple(envelope.rcpt_tos), "smtp")
-        loop = asyncio.get_running_loop()
+        self.last_arrival = time.monotonic()
         try:
-            receipt = await loop.run_in_executor(self.storing, self._store, raw, incoming)
+            receipt = await asyncio.wrap_future(self.storing.submit(raw, incoming))
         except Exception:
             # Never tell the sender why (it may name our tables); it retries on 4xx.
             log.exception("storing an inbound message failed; answered 451")
@@ -70,13 +138,15 @@ class IntakeHandler:
             self.processing.submit(self._process, receipt.message_id)
         return f"250 2.0.0 Stored as message {receipt.message_id}"
 
-    def _store(self, raw: bytes, envelope: intake.Envelope) -> intake.Receipt:
-        with self.app.app_context():
-            return intake.store(raw, envelope)
-
     def _process(self, message_id: int) -> None:
+        self._wait_for_quiet()
         with self.app.app_context():
             intake.process_safely(message_id)
+
+    def _wait_for_quiet(self) -> None:
+        deadline = time.monotonic() + MAX_DEFER_SECONDS
+        while time.monotonic() - self.last_arrival < QUIET_SECONDS < deadline - time.monotonic():
+            time.sleep(QUIET_SECONDS)
 
     def sweep(self) -> None:
         """Queue processing of messages a crash or an outage left stored."""
@@ -90,8 +160,10 @@ class IntakeHandler:
                 log.exception("sweeping stored inbound messages failed; will retry")
 
     def close(self) -> None:
-        self.storing.shutdown(wait=True)
-        self.processing.shutdown(wait=True)
+        self.storing.close()
+        # Queued processing is dropped, not waited for: those messages are stored and the next
+        # start sweeps them up, so a stop never waits for a backlog.
+        self.processing.shutdown(wait=True, cancel_futures=True)
 
 
 class IntakeServer:
