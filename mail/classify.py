@@ -5,24 +5,27 @@ The caller has already removed quoted replies and signatures. Every language's p
 identified as: short messages are often misidentified, and people mix languages ("Hallo,
 unsubscribe please").
 
-- A phrase does not count when a negation of its own language stands shortly before it in the
-  same clause ("I don't want to unsubscribe, ..."), or inside it, unless the phrase spells out
-  the negation itself ("do not sell my data").
-- Overlapping phrases are read once, as the longest: "remove me from your mailing list" is a
-  discontinue request, not the deletion that "remove me" alone might be.
+- A phrase does not count when a negation stands shortly before it in the same clause ("I don't
+  want to unsubscribe, ..."), or inside it, unless the phrase spells out the negation itself
+  ("do not sell my data").
+- Overlapping phrases are read once: "remove me from your mailing list" is a discontinue request,
+  not the deletion that "remove me" alone might be (see `_readings`).
 - A kind's score is 1 - the product of (1 - weight) over its phrases, so independent phrases add
   up without exceeding 1. Weights come from the phrase tiers (explicit 0.9, likely 0.7, vague
   0.4); a phrase in the subject of a reply or forward counts for less, as that subject was
   usually written by us. A kind is found when its score reaches 0.5, so a vague phrase alone
   is only a hint.
-- Several kinds may be found, and all are reported. The primary kind has the highest score; on
-  a tie, the more demanding request leads (deletion, access, opt-out of sale, correction,
-  discontinue), because whoever handles the primary kind must not under-serve the message: a
-  deletion handled as a mere unsubscribe would break the law, while the reverse does no harm.
+- Several kinds may be found, and all are reported. The primary kind is the one with the
+  strongest single phrase; between equally strong ones the more demanding request leads
+  (deletion, access, opt-out of sale, correction, discontinue). Repeating a request says more
+  about the sender's temper than about which request matters, and whoever handles the primary
+  kind must not under-serve the message: a deletion handled as a mere unsubscribe breaks the
+  law, while the reverse does no harm.
 
 ``confidence`` is the primary kind's score: how strongly the matched phrases support it. For
-``other`` it is 0.8 less whatever sub-threshold evidence of a request there was, capped at 0.8
-because a phrase table can never be complete; it is 0 when there is no text at all.
+``other`` it is 0.8 x (1 - the score of the best-supported kind that stayed below 0.5): a hint
+lowers it, and it never exceeds 0.8 because a missing phrase is weaker evidence than a present
+one, no phrase table being complete. With no subject and no text it is 0.
 """
 
 from __future__ import annotations
@@ -47,9 +50,10 @@ OTHER_CEILING = 0.8
 REPLY_SUBJECT_FACTOR = 0.75
 # Negations further back than this many words rarely govern the phrase.
 NEGATION_REACH = 5
-# A person's new text is short; anything longer is pasted material, and matching ~650 phrases
+# A person's new text is short; anything longer is pasted material, and matching every phrase
 # over it would cost more than it could tell.
 MAX_CHARS = 20_000
+# The opening of a text tells its language as well as the whole does, at a fraction of the cost.
 LANGUAGE_SAMPLE = 2_000
 PRIORITY = (
     RequestKind.DELETION,
@@ -60,7 +64,7 @@ PRIORITY = (
 )
 _REPLY_PREFIX = re.compile(
     r"^((re|aw|sv|vs|antw|odp|r|rif|ref|res|rv|tr|wg|fw|fwd|enc|vl|atb|ats|odg|vast|ynt|απ|σχετ|"
-    r"отг|fwd?)(\[\d+\])? ?: ?)+"
+    r"отг)(\[\d+\])? ?: ?)+"
 )
 
 
@@ -105,23 +109,26 @@ def identify_language(text: str) -> str | None:
     return str(language)
 
 
-def _negated(phrase: Phrase, folded: str, start: int, end: int) -> bool:
-    grammar = grammars()[phrase.language]
+def _negated(phrase: Phrase, folded: str, start: int, end: int, language: str | None) -> bool:
+    """Whether a negation cancels the phrase. Both the phrase's language and the text's are
+    consulted before it: several languages share a stem ("afmelden" is Danish and Dutch), and
+    "ik wil me niet afmelden" must cancel the Danish reading too."""
     before = folded[max(0, start - 120) : start]
-    clause_starts = [m.end() for m in grammar.boundary.finditer(before)]
-    words = before[clause_starts[-1] if clause_starts else 0 :].split()[-NEGATION_REACH:]
-    if grammar.negation.search(" ".join(words)):
-        return True
-    return phrase.negatable_inside and bool(grammar.negation.search(folded[start:end]))
+    for code in {phrase.language, language or phrase.language}:
+        grammar = grammars()[code]
+        clause_starts = [m.end() for m in grammar.boundary.finditer(before)]
+        words = before[clause_starts[-1] if clause_starts else 0 :].split()[-NEGATION_REACH:]
+        if grammar.negation.search(" ".join(words)):
+            return True
+    negation = grammars()[phrase.language].negation
+    return phrase.negatable_inside and bool(negation.search(folded[start:end]))
 
 
-def _matches(field: str, text: str, factor: float) -> list[_Match]:
+def _matches(field: str, text: str, factor: float, language: str | None) -> list[_Match]:
     folded, origins = fold_text(text)
     found = []
     for phrase in phrases():
         for m in phrase.pattern.finditer(folded):
-            if m.end() == m.start():
-                continue
             quote = " ".join(text[origins[m.start()] : origins[m.end() - 1] + 1].split())
             found.append(
                 _Match(
@@ -131,14 +138,10 @@ def _matches(field: str, text: str, factor: float) -> list[_Match]:
                     end=m.end(),
                     quote=quote,
                     weight=phrase.weight * factor,
-                    negated=_negated(phrase, folded, m.start(), m.end()),
+                    negated=_negated(phrase, folded, m.start(), m.end(), language),
                 )
             )
     return found
-
-
-def _overlaps(a: _Match, b: _Match) -> bool:
-    return a.field == b.field and a.start < b.end and b.start < a.end
 
 
 def _readings(matches: list[_Match], language: str | None) -> list[_Match]:
@@ -189,8 +192,8 @@ def classify(subject: str, text: str) -> Classification:
     is_reply = bool(_REPLY_PREFIX.match(folded_subject))
     language = identify_language(text)
     matches = _readings(
-        _matches("subject", subject, REPLY_SUBJECT_FACTOR if is_reply else 1.0)
-        + _matches("body", text[:MAX_CHARS], 1.0),
+        _matches("subject", subject, REPLY_SUBJECT_FACTOR if is_reply else 1.0, language)
+        + _matches("body", text[:MAX_CHARS], 1.0, language),
         language,
     )
     counted = [m for m in matches if not m.negated]

@@ -4,7 +4,7 @@ Each language module is plain data:
 
 - ``EXPLICIT``, ``LIKELY`` and ``VAGUE`` map a request kind to regular expressions. EXPLICIT: the
   phrase alone is the request ("unsubscribe me"). LIKELY: usually the request, but other readings
-  exist ("cancel my subscription"). VAGUE: a hint that needs company ("I moved").
+  exist ("cancel my subscription"). VAGUE: a hint that needs company ("so many emails").
 - ``NEGATIONS``: words that, shortly before a phrase in the same clause, cancel it ("I don't want
   to unsubscribe"). ``BOUNDARIES``: words that start a new clause ("but", "please").
 - ``SPELLINGS`` (optional): letters people replace when typing, e.g. German "ö" as "oe".

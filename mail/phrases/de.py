@@ -23,7 +23,7 @@ _FIELD = (
     r"e-?mail ?adresse|e-?mail(?! einstellungen)|geburtsdatum|daten|angaben|kontaktdaten|straße|"
     r"hausnummer|postleitzahl|plz|titel|anrede"
 )
-_CORRECT = r"änder\w*|aktualisier\w*|korrigier\w*|berichtig\w*|anpass\w*|abänder\w*|richtigstell\w*"
+_CORRECT = r"änder\w*|geänder\w*|aktualisier\w*|korrigier\w*|berichtig\w*|anpass\w*|abänder\w*|richtigstell\w*"
 
 EXPLICIT = {
     "discontinue": (
@@ -45,24 +45,28 @@ EXPLICIT = {
         r"newsletter ~ (kündigen|beenden|stoppen|abstellen)",
         r"(kündige|kündigen|beende|beenden) ~ newsletter",
         r"widersp\w* ~ (werbung|werbe\w*|direktwerbung|direktmarketing|marketing|newsletter)",
-        r"hör\w* (sie |du |ihr )?(bitte )?auf ~ zu (schicken|senden|schreiben|mailen|kontaktieren|spammen)",
+        r"widersp\w* ~ (nutzung|verarbeitung|verwendung) ~ (werbung|werbe\w*|marketing|direktwerbung|werblich\w*)",
+        r"hör\w* (sie |du |ihr )?(bitte )?auf,? ~ zu (schicken|senden|schreiben|mailen|kontaktieren|spammen)",
     ),
     "access": (
         r"datenauskunft|selbstauskunft|auskunftsersuchen|auskunftsanfrage|auskunftsrecht|auskunftsanspruch|auskunftsverlangen|auskunftsbegehren",
         r"auskunft ~ (gespeichert\w*|personenbezogen\w*|persönlich\w* daten|meine\w* daten|meine\w* person|über mich|zu meiner person|verarbeitet\w*)",
         r"auskunft (nach|gem|gemäß|gem\.|laut) ~ (art|artikel)",
         r"welche (personenbezogenen|persönlichen) (daten|informationen|angaben)",
-        r"welche (daten|informationen|angaben) ~ (über mich|von mir|zu meiner person|zu mir)",
+        r"(welche|was für) (daten|informationen|angaben) ~ (über mich|von mir|zu meiner person|zu mir)",
         r"welche (daten|informationen|angaben) ~ (gespeichert|speichern|gesammelt|verarbeiten|verarbeitet|hinterlegt)",
         r"kopie ~ (meiner|meine|der|aller|über mich gespeicherten) ~ (daten|angaben|informationen)",
         r"recht auf auskunft",
+        r"was (haben sie|habt ihr|hast du|speichern sie|speichert ihr|wissen sie|wisst ihr) ~ (über mich|von mir)",
     ),
     "deletion": (
         r"lösch\w* ~ (meine|meiner|mein|meines|alle|sämtliche|die|der|meinen|mich) ~ ("
         + _DATA
         + r")",
         r"lösch\w* (sie |du |ihr )?(bitte )?(mich|uns) ~ (aus|in|von) ~ (datenbank|datenbanken|kartei|system|systemen|kundendatei|crm|unterlagen)",
-        r"(" + _ACCOUNT + r") ~ (löschen|vernichten|entfernen|schließen|auflösen)",
+        r"("
+        + _ACCOUNT
+        + r") ~ (löschen|gelöscht|vernichten|vernichtet|entfernen|entfernt|schließen|auflösen)",
         r"recht auf (löschung|vergessenwerden|vergessen werden)",
         r"lösch(ungs)?(antrag|ersuchen|begehren|anfrage|verlangen|auftrag)",
         r"(konto|account|kundenkonto|benutzerkonto|profil) ~ (kündigen|deaktivieren)",
@@ -82,6 +86,8 @@ EXPLICIT = {
         r"(daten|informationen|angaben) ~ nicht ~ (verkaufen|verkauft|weitergeben|weitergegeben|weiterverkaufen|weiterverkauft|teilen|geteilt|veräußern)",
         r"widersp\w* ~ (verkauf|weiterverkauf|weitergabe|übermittlung an dritte)",
         r"keine (weitergabe|weiterverkauf|verkauf) ~ (daten|an dritte)",
+        r"(möchte|will|wünsche) nicht,? dass ~ (daten|informationen|angaben) ~ (verkauft|weitergegeben|geteilt|weiterverkauft)",
+        r"untersage ~ (verkauf|weitergabe|weiterverkauf) ~ (daten|an dritte)",
         r"nicht ~ an dritte ~ (weitergeben|verkaufen|übermitteln|weiterleiten)",
         r"(verkaufen|teilen|übermitteln|geben) (sie |du |ihr )?~ (daten|informationen|angaben) ~ nicht",
         r"(verkauf|weitergabe|weiterverkauf) ~ (meiner|meine|von meinen) ~ daten ~ (untersagen|widersprechen|stoppen|einstellen|verbieten)",
@@ -100,6 +106,7 @@ LIKELY = {
         r"(ich bin|wir sind|bin|sind) ~ umgezogen",
         r"neue (adresse|anschrift|telefonnummer|handynummer|rufnummer|e-?mail ?adresse|nachname)",
         r"falsch geschrieben",
+        r"(heiße|heißen) (jetzt|nun|seit)",
     ),
     "opt_out_sale": (r"(verkauf|weitergabe|weiterverkauf) ~ (meiner|meine|von meinen) ~ daten",),
 }

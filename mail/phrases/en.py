@@ -28,10 +28,12 @@ _YOU = r"you|u|your company|your firm|your shop|you guys"
 
 EXPLICIT = {
     "discontinue": (
-        r"unsubscrib\w* (me|us|my|this|from)",
+        r"unsub\w* (me|us|my|this|from)",
+        r"(be|get|being|getting) (removed|taken off|deleted) (from|off) ~ (lists?|mailing|mailings|newsletters?|distribution)",
         r"please unsubscribe",
         r"stop (sending|e-?mailing|mailing|contacting|spamming|messaging|texting|bothering)( me| us|)",
-        r"stop ~ (" + _MAIL + r")",
+        r"(stop|cease|halt) ~ (" + _MAIL + r")",
+        r"(want|get me|let me) out of ~ (lists?|mailing|newsletters?)",
         r"(remove|take|delete|drop|erase|unsubscribe|unlist|strike|cross) (me|us|my ~ (address|details|e-?mail|name)|this ~ address|\S+@\S+) (from|off) ~ (lists?|mailing|mailings|newsletters?|distribution|marketing|subscribers)",
         r"(take|get) (me|us) off",
         r"no (more|further|longer any) (" + _MAIL + r")",
@@ -43,6 +45,7 @@ EXPLICIT = {
         r"(don't|do not|dont) send (me|us) (any )?(more|further|anything|" + _MAIL + r")",
         r"opt(ed|ing)? (me )?out (of|from) ~ (" + _MAIL + r"|lists?|mailing lists?)",
         r"object(ing)? to ~ (direct marketing|marketing|profiling for marketing)",
+        r"object\w* (to )?~ (processing|use|using) ~ (for|in|of) ~ (direct )?(marketing|advertising|profiling)",
         r"(can't|cannot|could not|couldn't|unable to|impossible to|failed to|trying to|tried to) unsubscribe",
     ),
     "access": (
@@ -69,6 +72,9 @@ EXPLICIT = {
         r"copy of ~ (data|information) (" + _YOU + r") ~ (" + _HOLD + r")",
         r"right to know ~ (data|information|info|collect\w*)",
         r"request(ing)? access to",
+        r"what (do|does) (" + _YOU + r") (know|have|hold|store|keep) (about|on) (me|us)",
+        r"(data|information|info|details|everything) (that |which )?(you|you've|you have|u|your company) ~ (on|about|of|regarding) (me|us|myself)",
+        r"(send|give|e-?mail|forward|provide) (me|us) ~ (my|all my|our) (personal )?(data|information|info)",
     ),
     "deletion": (
         r"(delete|erase|remove|purge|wipe|destroy|scrub|erasure of|deletion of) ~ ("
@@ -83,6 +89,9 @@ EXPLICIT = {
         r"request(ing)? (the )?(deletion|erasure)",
         r"(close|deactivate|terminate|cancel) ~ my (customer |user )?account",
         r"anonymi[sz]e ~ my ~ (data|information|account)",
+        r"(my|all my|our) ("
+        + _DATA
+        + r"|account) ~ (deleted|erased|removed|wiped|destroyed|purged)",
     ),
     "correction": (
         r"(update|change|correct|fix|amend|rectify|edit|modify|adjust) ~ (my|our) ~ ("
@@ -95,6 +104,10 @@ EXPLICIT = {
         r"rectif(y|ication)",
         r"my new (postal |home |mailing |shipping |billing )?(address|phone number|mobile number|number|e-?mail address|e-?mail|surname|last name|name) (is|will be)",
         r"my (" + _FIELD + r") (has |have )?changed",
+        r"my (" + _FIELD + r") is now",
+        r"(update|change|correct|fix|amend|edit) (the )?("
+        + _FIELD
+        + r") (on|in|for|of) (my|our) (account|profile|records|details|file|customer file)",
     ),
     "opt_out_sale": (
         r"(do not|don't|dont|never|not to|stop|no) (ever )?(sell|selling|share|sharing|sell or share|sell and share|sell/share) ~ ("
@@ -102,6 +115,8 @@ EXPLICIT = {
         + r")",
         r"opt(ed|ing)? (me )?out (of|from) ~ (the )?(sale|selling|sharing|sell|share)",
         r"(limit|restrict) the use of my (sensitive )?personal (data|information)",
+        r"(do not|don't|dont|never) consent to ~ (sale|selling|sharing|sell|share)",
+        r"(object|objection|objecting) to ~ (sale|selling|sharing) of ~ (" + _DATA + r")",
         r"opt(ed|ing)? (me )?out (of|from) ~ (targeted|cross context|behaviou?ral|personali[sz]ed) (advertising|ads)",
         r"(don't|do not) want ~ (data|information|details) (to be )?(sold|shared)",
     ),
@@ -109,7 +124,7 @@ EXPLICIT = {
 
 LIKELY = {
     "discontinue": (
-        r"unsubscrib\w*",
+        r"unsub\w*",
         r"opt(ed|ing)? (me )?out",
         r"^(stop|remove|remove me|cancel)\W*$",
         r"(remove|take) (me|us)( please| thanks| thank you|)(?=\W*$)",
@@ -135,6 +150,9 @@ LIKELY = {
         r"(i|we)('ve| have|) (recently |just )?(moved|relocated)( house| home| to)",
         r"(my |our )?new (postal |home |mailing |shipping |billing )?(address|phone number|mobile number|e-?mail address)",
         r"(misspel\w*|spelled wrong|spelt wrong|wrongly spelled|spelled incorrectly)",
+        r"(i|we)('ve| have|) (got|been|just got|recently got) married",
+        r"(my )?(old|previous|former) (address|surname|name|e-?mail address|phone number)",
+        r"(i|we) (now )?live (now )?at",
     ),
     "opt_out_sale": (
         r"(sell|sold|selling|share|shared|sharing) ~ ("

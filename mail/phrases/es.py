@@ -34,6 +34,7 @@ EXPLICIT = {
         r"(elimin|borr|quit|sac|exclu|retir)\w* ~ (de|del) ~ (" + _LIST + r")",
         r"(no mas|basta de|ni un) (" + _MAIL + r")",
         r"(me )?opongo (al|a) ~ (marketing|publicidad|mercadotecnia|envio ~ comerciales|tratamiento ~ (comerciales|publicitari\w*|marketing|mercadotecnia))",
+        r"(me )?opongo (al|a) tratamiento ~ (fines|finalidad\w*) ~ (comerciales|publicitari\w*|marketing|mercadotecnia|promocional\w*)",
     ),
     "access": (
         r"derecho (de|al) acceso",
@@ -52,10 +53,11 @@ EXPLICIT = {
         r"(borr|elimin|supr|suprim)\w* ~ (de|del) (su |vuestra |la |vuestro |el )?(base de datos|bases de datos|bbdd|sistema|sistemas|registros|ficheros|fichero|archivos|crm)",
         r"derecho (de|al|a la) (supresion|olvido|cancelacion|borrado)",
         r"(supresion|cancelacion|borrado|eliminacion) de (mis |todos mis |los )?datos",
+        r"(borr|elimin|supr|suprim)\w* ~ (datos|informacion) ~ (sobre mi|de mi|que tienen)",
         r"(cancelar|cerrar|eliminar|borrar|dar de baja) (mi|la) cuenta",
     ),
     "correction": (
-        r"(cambi|actualiz|correg|corrij|modific|rectific|arregl)\w* ~ (mi|mis|el|la|los) ~ ("
+        r"(cambi|actualiz|actualic|correg|corrij|modific|modifiqu|rectific|rectifiqu|arregl)\w* ~ (mi|mis|el|la|los) ~ ("
         + _FIELD
         + r")",
         r"(mi )?("
@@ -65,12 +67,16 @@ EXPLICIT = {
         r"rectificacion",
         r"(error|errata|falta) (en|de) (mi|mis) (" + _FIELD + r")",
         r"mi (nueva|nuevo) (direccion|domicilio|telefono|numero|correo|email|e-mail) (es|sera)",
+        r"(mi )?(" + _FIELD + r") (ha|han) cambiado",
+        r"(he|hemos) cambiado de (correo( electronico)?|email|e-?mail|direccion|domicilio|telefono|numero|movil|apellido)",
+        r"(tienen|teneis|tiene) mal (mi|mis) (" + _FIELD + r")",
     ),
     "opt_out_sale": (
         r"no (vend|compart|ced|comercialic|traspas|transfier)\w* ~ (mis )?(datos|informacion)",
         r"(dej|par)\w* de (vender|compartir|ceder) ~ (datos|informacion)",
         r"(opongo|oponerme|oposicion) a (la )?(venta|cesion|comunicacion|comparticion) de ~ datos",
         r"no (quiero|deseo) que ~ (vendan|compartan|cedan) ~ datos",
+        r"prohib\w* ~ (venta|vender|ceder|cesion|compartir|comercializar) ~ (datos|informacion)",
     ),
 }
 
@@ -83,7 +89,7 @@ LIKELY = {
         r"no (me )?(envien|manden|envies|mandes|escriban)",
     ),
     "access": (
-        r"acceso a (mis|los|todos mis) datos",
+        r"(acceso|acceder) a (mis|los|todos mis) datos",
         r"portabilidad",
     ),
     "deletion": (

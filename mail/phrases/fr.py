@@ -29,6 +29,7 @@ EXPLICIT = {
         r"(retir|supprim|enlev|effac|ray|sort|ôt)\w* ~ (de|des|du) ~ (" + _LIST + r")",
         r"ne (veux|souhaite|désire|voudrais|souhaiterais|désirerais|veut|souhaitons|voulons|désirons|veux vraiment) (plus|pas) (recevoir|être (contacté|sollicité|démarché)\w*|de vos|d'e-?mails|de mails|de courriels|vos)",
         r"ne plus (recevoir|être (contacté|sollicité|démarché)\w*)",
+        r"ne plus (m'|me |nous )?(envoy|écri|contact|sollicit)\w*",
         r"(arrêt|cess)\w* (de |d')(m'|me |nous )?(envoy|écri|contact|spam|sollicit|harcel|import|démarch)\w*",
         r"(arrêt|cess)\w* ~ (" + _MAIL + r")",
         r"(ne m'envoyez|n'envoyez|ne nous envoyez|ne m'écrivez|ne me contactez|ne m'envoie) (plus|pas|rien|jamais)",
@@ -37,7 +38,7 @@ EXPLICIT = {
     ),
     "access": (
         r"droit (d'|de |d )accès",
-        r"(quelles|quels) (données|informations) ~ (" + _HAVE + r")",
+        r"(quelles|quels) (sont )?(les |vos )?(données|informations) ~ (" + _HAVE + r")",
         r"copie ~ (mes|des|de mes|de toutes mes|de l'ensemble de mes) (données|informations)",
         r"demande (d'|de |d )accès",
         r"(accéder|accès) (à|aux) (mes|toutes mes|l'ensemble de mes) (données|informations)",
@@ -61,6 +62,8 @@ EXPLICIT = {
         + r") (est|sont|a été|ont été|semble) ~ (mal orthographi|erron|incorrect|faux|fausse|inexact|mal écrit|obsolète|plus à jour|plus valable|mal saisi)\w*",
         r"(faute|erreur|coquille) (dans|sur|de) (mon|ma|mes) (" + _FIELD + r")",
         r"droit (de|à la) rectification",
+        r"(j'ai|nous avons|ai) changé (d'adresse|de nom|de numéro|d'e-?mail|de coordonnées)",
+        r"(" + _FIELD + r") (a|ont) changé",
         r"rectification",
         r"(ma|mon) (nouvelle|nouvel|nouveau) (adresse|numéro|téléphone|e-?mail|courriel|nom) (est|sera)",
     ),
@@ -68,6 +71,9 @@ EXPLICIT = {
         r"ne (\w+ )?(pas |jamais |plus )?(vend|partag|céd|transmet|lou|communiqu|commercialis)\w* (pas |jamais |plus )?~ (données|informations|coordonnées)",
         r"(m'oppose|opposition|m'opposer) (à|a) (la |au )?(vente|cession|partage|location|transmission|transfert) ~ (données|informations|coordonnées)",
         r"(arrêt|cess)\w* de (vendre|partager|céder|louer|transmettre) ~ (données|informations)",
+        r"(refuse|ne veux pas|ne souhaite pas|n'accepte pas) que ~ (vend|partag|céd|transmet|lou|commercialis)\w* ~ (données|informations|coordonnées)",
+        r"(interdis|interdiction) ~ (vente|vendre|cession|céder|transmission|transmettre|partage|partager) ~ (données|informations|coordonnées)",
+        r"(refuse|ne veux pas|ne souhaite pas|n'accepte pas) que ~ (données|informations|coordonnées) (soient|soit) ~ (vendu|partag|céd|transmis|loué|commercialis)\w*",
     ),
 }
 

@@ -19,7 +19,7 @@ _HAVE = r"avete|possedete|conservate|trattate|detenete|custodite|ha|possiede|con
 EXPLICIT = {
     "discontinue": (
         r"disiscri\w*|disiscriv\w*",
-        r"(cancell|annull|revoc)\w* ~ iscrizione ~ (" + _LIST + r"|" + _MAIL + r")",
+        r"(cancell|annull|revoc)\w* ~ (l')?iscrizione ~ (" + _LIST + r"|" + _MAIL + r")",
         r"(togli|rimuov|cancell|elimin|rimuova|tolga|cancelli|elimini|escluder|esclud)\w* ~ (dalla|dalle|dai|dal|da|dall'|dagli)(\s|)~ ("
         + _LIST
         + r")",
@@ -39,7 +39,7 @@ EXPLICIT = {
         r"copia (dei|di tutti i|di) (miei )?dati",
         r"richiesta di accesso",
         r"(sapere|conoscere) (quali|che) (dati|informazioni) ~ (" + _HAVE + r")",
-        r"accesso ai (miei )?dati( personali)?",
+        r"(accesso|accedere) ai (miei )?dati( personali)?",
     ),
     "deletion": (
         r"(cancell|elimin|rimuov|distrugg|rimozion)\w* ~ (i miei|tutti i miei|il mio|mio|miei|mia|la mia) ~ ("
@@ -65,6 +65,7 @@ EXPLICIT = {
         r"non (vend|ced|condivid|comunic|trasferi|cedi)\w* ~ (miei )?(dati|informazioni)",
         r"(mi oppongo|opposizione) (alla|a) (vendita|cessione|condivisione|comunicazione) ~ dati",
         r"(smettete|smettere|smettetela) di (vendere|cedere|condividere) ~ dati",
+        r"non (voglio|desidero) che ~ (vend|ced|condivid)\w* ~ dati",
     ),
 }
 

@@ -12,7 +12,7 @@ EXPLICIT = {
     ),
     "access": (
         r"(liema|x') data ~ (għandkom|iżżommu|tipproċessaw)",
-        r"aċċess ~ data",
+        r"aċċess (għad|għall|għal|lid) ~ data",
         r"kopja ~ data",
     ),
     "deletion": (

@@ -42,7 +42,7 @@ EXPLICIT = {
         r"(quais|que) dados pessoais ~ (" + _HAVE + r")",
         r"cópia (dos|de todos os|de) (meus )?dados",
         r"(pedido|solicitação|requerimento) de acesso",
-        r"acesso (aos|a todos os) (meus )?dados( pessoais)?",
+        r"(acesso|aceder|acessar) (aos |a todos os |os |a )?(meus )?dados( pessoais)?",
     ),
     "deletion": (
         r"(apag|elimin|exclu|remov|delet|destru|apagamento|eliminação|exclusão)\w* ~ (os meus|meus|todos os meus|a minha|minha|o meu|meu|toda a minha) ~ ("
@@ -51,9 +51,10 @@ EXPLICIT = {
         r"direito (ao|de|a ser) (esquecimento|apagamento|eliminação|esquecido)",
         r"(apag|elimin|exclu|remov)\w* ~ (da|do|dos|das) (vossa |vosso |sua |seu )?(base de dados|bases de dados|sistema|sistemas|registos|registros|banco de dados|cadastro|ficheiro|arquivo)",
         r"(encerr|fech|cancel|desativ)\w* ~ (a minha |minha )conta",
+        r"(apag|elimin|exclu|remov|delet)\w* ~ (dados|informações) ~ (sobre mim|de mim|a meu respeito)",
     ),
     "correction": (
-        r"(alter|atualiz|actualiz|corrig|retific|rectific|mud|modific|correção)\w* ~ (o meu |a minha |meu |minha |meus |os meus |o |a )~ ("
+        r"(alter|atualiz|actualiz|corrig|corrij|retific|rectific|mud|modific|correção)\w* ~ (o meu |a minha |meu |minha |meus |os meus |o |a )~ ("
         + _FIELD
         + r")",
         r"("
@@ -61,6 +62,7 @@ EXPLICIT = {
         + r") (está|estão|é|são|aparece) ~ (errad|incorret|incorrect|mal escrit|desatualizad|desactualizad|errôn|erron)\w*",
         r"direito de re(c)?tificação",
         r"re(c)?tificação",
+        r"(" + _FIELD + r") (mudou|mudaram|foi alterad\w*|foram alterad\w*|alterou)",
         r"(erro|gralha) (no|na|nos) (meu |minha )?(" + _FIELD + r")",
         r"(a minha|minha|o meu|meu) (nova|novo) (morada|endereço|telefone|número|email|e-mail|telemóvel|celular) (é|será)",
     ),
@@ -68,6 +70,7 @@ EXPLICIT = {
         r"não (vend|partilh|compartilh|ced|transmit|comercializ|repass)\w* ~ (os )?(meus )?(dados|informações)",
         r"(oponho|oposição|opor) ~ (venda|partilha|compartilhamento|cessão|transmissão) ~ dados",
         r"(parem|deixem|parar|deixar) de (vender|partilhar|compartilhar|ceder) ~ dados",
+        r"não (quero|desejo) que ~ (vend|partilh|compartilh|ced)\w* ~ dados",
     ),
 }
 
@@ -76,6 +79,7 @@ LIKELY = {
         r"^(remover|descadastrar|cancelar subscrição|stop|parar)\W*$",
         r"(retiro|revogo|retirar|revogar|revogação) ~ consentimento",
         r"(cancel|anul)\w* ~ (inscrição|subscrição|assinatura) (da|na|à|a) newsletter",
+        r"(cancelar|anular) (a |minha |a minha )?(subscrição|inscrição)",
     ),
     "access": (r"portabilidade",),
     "deletion": (r"(apaguem|eliminem|excluam)( me| nos)?( por favor|)(?=\W*$)",),
