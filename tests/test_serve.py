@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import smtplib
+import sqlite3
 import subprocess
 import sys
 import time
@@ -193,3 +194,34 @@ def test_embedded_server_sets_up_a_fresh_instance_and_answers(tmp_path: Path) ->
         code = stop(server, signal.SIGINT)
     assert code == 0, log.read_text()  # Ctrl+C is a clean stop
     assert log.read_text().endswith("stopped\n")
+
+
+def smtp_when_ready(server: subprocess.Popen[bytes], port: int, log: Path) -> smtplib.SMTP:
+    deadline = time.monotonic() + STARTUP_DEADLINE
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"smtp exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            return smtplib.SMTP("127.0.0.1", port, timeout=10)
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"no SMTP greeting within {STARTUP_DEADLINE} s:\n{log.read_text()}")
+
+
+def test_smtp_server_stores_mail_and_stops_cleanly(tmp_path: Path) -> None:
+    port = free_port()
+    env = environment(tmp_path, free_port())
+    cli(["init-db"], env)
+    log = tmp_path / "smtp.log"
+    server = start([PREFCENTER, "smtp", "--port", str(port)], env, log)
+    try:
+        with smtp_when_ready(server, port, log) as smtp:
+            refused = smtp.sendmail("pat@customer.example.net", ["privacy@example.com"], MAIL)
+        assert refused == {}
+    finally:
+        code = stop(server)
+    assert code == 0, log.read_text()
+    assert log.read_text().endswith("stopped\n")
+    # The message outlived the process.
+    with sqlite3.connect(tmp_path / "serve.sqlite3") as database:
+        assert database.execute("SELECT count(*) FROM inbound_message").fetchone() == (1,)
