@@ -128,6 +128,8 @@ def _matches(field: str, text: str, factor: float, language: str | None) -> list
     folded, origins = fold_text(text)
     found = []
     for phrase in phrases():
+        if phrase.anchors and not any(anchor in folded for anchor in phrase.anchors):
+            continue
         for m in phrase.pattern.finditer(folded):
             quote = " ".join(text[origins[m.start()] : origins[m.end() - 1] + 1].split())
             found.append(

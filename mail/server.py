@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 
-from mail import intake
+from mail import analysis, intake
 from prefcenter.extensions import db
 
 log = logging.getLogger(__name__)
@@ -185,6 +185,7 @@ class IntakeServer:
         self._sweeper = threading.Thread(target=self._sweep_forever, daemon=True, name="sweep")
 
     def start(self) -> None:
+        analysis.warm_up()
         self.controller.start()
         self._sweeper.start()
 

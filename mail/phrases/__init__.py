@@ -97,6 +97,72 @@ def _fold_pattern(source: str, spellings: dict[str, str]) -> str:
     return folded.replace("~ ", GAP)
 
 
+_META = frozenset("\\()[]{}|?*+.^$ ")
+_OPTIONAL_LAST = frozenset("?*{")
+
+
+def _branches(source: str) -> list[str]:
+    """The top-level alternatives of a pattern."""
+    branches, depth, start, index, in_class = [], 0, 0, 0, False
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            branches.append(source[start:index])
+            start = index + 1
+        index += 1
+    return [*branches, source[start:]]
+
+
+def _anchors(source: str) -> tuple[str, ...]:
+    """Letters each alternative of the pattern must start with; () when one may start otherwise.
+
+    Every pattern begins with a lookbehind, which keeps the regex engine from skipping ahead to
+    a likely start: each of some 700 patterns is tried at every position of the text. A cheap
+    substring test on these anchors first spares most of that work.
+    """
+    anchors: list[str] = []
+    for branch in _branches(source):
+        found = _leading_group_anchors(branch) if branch.startswith("(") else ()
+        if not found:
+            end = next((i for i, char in enumerate(branch) if char in _META), len(branch))
+            literal = branch[:end]
+            if end < len(branch) and branch[end] in _OPTIONAL_LAST:
+                literal = literal[:-1]  # "colou?r" need not contain "colou"
+            found = (literal,) if len(literal) >= 3 else ()
+        if not found:
+            return ()
+        anchors.extend(found)
+    return tuple(anchors)
+
+
+def _leading_group_anchors(branch: str) -> tuple[str, ...]:
+    """Anchors of a branch that opens with a group ("(stop|cease) ..."), unless it is optional."""
+    depth, index = 0, 0
+    while index < len(branch):
+        char = branch[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            break
+        index += 1
+    following = branch[index + 1 : index + 2]
+    if index >= len(branch) or (following and following in _OPTIONAL_LAST):
+        return ()
+    inner = branch[1:index]
+    return _anchors(inner[2:] if inner.startswith("?:") else inner)
+
+
 def _words(source: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{source})(?!\w)" if source else r"(?!)")
 
@@ -107,6 +173,8 @@ class Phrase:
     language: str
     weight: float
     pattern: re.Pattern[str]
+    # Text holding none of these cannot match; empty: always try the pattern.
+    anchors: tuple[str, ...]
     # False when the phrase spells out its own negation ("do not sell"), which must not cancel it.
     negatable_inside: bool
 
@@ -154,6 +222,7 @@ def phrases() -> tuple[Phrase, ...]:
                             language=code,
                             weight=weight,
                             pattern=_words(folded),
+                            anchors=_anchors(folded),
                             negatable_inside=not negation.search(folded),
                         )
                     )
