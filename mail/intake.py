@@ -276,10 +276,14 @@ def _handle_contact_us(message: InboundMessage, analysis: Analysis) -> None:
             request.messages.append(message)
         message.outcome = MessageOutcome.APPENDED.value
         return
-    for kind in analysis.classification.kinds:
+    opened = [
         privacy_requests.open_request(
             RequestKind(kind), requester, message, analysis.classification.language
         )
+        for kind in analysis.classification.kinds
+    ]
+    # Only a person's message reaches this point: machine mail is never answered (G41-G43).
+    privacy_requests.acknowledge(opened)
     message.outcome = MessageOutcome.REQUEST_OPENED.value
 
 

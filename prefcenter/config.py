@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prefcenter.errors import ConfigError
 
@@ -66,6 +67,16 @@ def _parse_int(name: str) -> Callable[[str], int]:
             return int(value)
         except ValueError:
             raise ConfigError(name, f"must be a whole number, not {value!r}") from None
+
+    return parse
+
+
+def _parse_bool(name: str) -> Callable[[str], bool]:
+    def parse(value: str) -> bool:
+        lowered = value.strip().lower()
+        if lowered not in ("true", "false", "1", "0", "yes", "no"):
+            raise ConfigError(name, f"must be true or false, not {value!r}")
+        return lowered in ("true", "1", "yes")
 
     return parse
 
@@ -171,6 +182,92 @@ SETTINGS: list[Setting] = [
         "Largest message `prefcenter smtp` accepts, in bytes (advertised as SIZE; larger: 552).",
     ),
     Setting(
+        "PREFCENTER_TIME_ZONE",
+        "TIME_ZONE",
+        "America/Los_Angeles",
+        str.strip,
+        "The business's time zone (IANA name): request deadlines count its days.",
+    ),
+    Setting(
+        "PREFCENTER_HOLIDAYS",
+        "HOLIDAYS",
+        "US",
+        str.strip,
+        "Holiday calendar for business days: a country, or country-subdivision such as `US-CA` "
+        "(the `holidays` package); `none` for weekends only.",
+    ),
+    Setting(
+        "PREFCENTER_GDPR",
+        "GDPR",
+        False,
+        _parse_bool("PREFCENTER_GDPR"),
+        "`true` to also track the GDPR deadline (one month, extendable by two) on requests.",
+    ),
+    Setting(
+        "PREFCENTER_VERIFICATION_HOURS",
+        "VERIFICATION_HOURS",
+        72,
+        _parse_int("PREFCENTER_VERIFICATION_HOURS"),
+        "How long an identity-verification link works, in hours; each works once.",
+    ),
+    Setting(
+        "PREFCENTER_AUTO_REPLY_LIMIT",
+        "AUTO_REPLY_LIMIT",
+        5,
+        _parse_int("PREFCENTER_AUTO_REPLY_LIMIT"),
+        "Most automatic messages sent to one address in 24 hours (a guard against mail loops).",
+    ),
+    Setting(
+        "PREFCENTER_PRIVACY_ADDRESS",
+        "PRIVACY_ADDRESS",
+        "",
+        str.strip,
+        "The address our messages come from and replies go to. Default: `privacy@<mail domain>`.",
+    ),
+    Setting(
+        "PREFCENTER_SMTP_RELAY",
+        "SMTP_RELAY",
+        "",
+        str.strip,
+        "Outbound relay as `host:port`. Unset: messages are written as .eml files under "
+        "`<instance>/outbox/` instead of being sent.",
+    ),
+    Setting(
+        "PREFCENTER_SMTP_STARTTLS",
+        "SMTP_STARTTLS",
+        True,
+        _parse_bool("PREFCENTER_SMTP_STARTTLS"),
+        "Use STARTTLS with the relay (`false` only for a relay on the same host).",
+    ),
+    Setting(
+        "PREFCENTER_SMTP_USER",
+        "SMTP_USER",
+        "",
+        str.strip,
+        "Login for the relay; with PREFCENTER_SMTP_PASSWORD. Unset: no login.",
+    ),
+    Setting(
+        "PREFCENTER_SMTP_PASSWORD",
+        "SMTP_PASSWORD",
+        "",
+        str.strip,
+        "Password for the relay login.",
+    ),
+    Setting(
+        "PREFCENTER_DKIM_SELECTOR",
+        "DKIM_SELECTOR",
+        "",
+        str.strip,
+        "DKIM selector; with PREFCENTER_DKIM_KEY_FILE, our messages are signed (dkimpy).",
+    ),
+    Setting(
+        "PREFCENTER_DKIM_KEY_FILE",
+        "DKIM_KEY_FILE",
+        "",
+        str.strip,
+        "PEM file of the DKIM private key (RSA) for the mail domain.",
+    ),
+    Setting(
         "PREFCENTER_API_BATCH_LIMIT",
         "API_BATCH_LIMIT",
         10_000,
@@ -240,6 +337,15 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError("PREFCENTER_ENV", "must be development or production")
     config["CATEGORY_MAP"] = build_categories(config["CATEGORIES"], config["MAIL_DOMAIN"])
     config["INBOUND_DOMAINS"] = config["INBOUND_DOMAINS"] or [config["MAIL_DOMAIN"]]
+    config["PRIVACY_ADDRESS"] = config["PRIVACY_ADDRESS"] or f"privacy@{config['MAIL_DOMAIN']}"
+    try:
+        ZoneInfo(config["TIME_ZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "PREFCENTER_TIME_ZONE", f"{config['TIME_ZONE']!r} is no known time zone"
+        ) from None
+    if bool(config["DKIM_SELECTOR"]) != bool(config["DKIM_KEY_FILE"]):
+        raise ConfigError("PREFCENTER_DKIM_KEY_FILE", "and PREFCENTER_DKIM_SELECTOR go together")
     if config["ENV"] == "production":
         _refuse_unsafe_production(config)
     config["SECRET_KEY"] = config["SECRET_KEYS"][0]

@@ -37,6 +37,13 @@ class TokenExpired(TokenInvalid):
     title = "This link has expired"
 
 
+class LinkUsed(TokenInvalid):
+    """A single-use link that has done its work, or was replaced by a newer one."""
+
+    code = "used_link"
+    title = "This link was already used"
+
+
 class InvalidAddress(DomainError):
     status = 422
     code = "invalid_email"

@@ -151,7 +151,21 @@ class RequestKind(enum.StrEnum):
 
 class RequestStatus(enum.StrEnum):
     RECEIVED = "received"
+    AWAITING_VERIFICATION = "awaiting_verification"
+    VERIFIED = "verified"
+    IN_PROGRESS = "in_progress"
+    EXTENDED = "extended"
     COMPLETED = "completed"
+    DENIED = "denied"
+    CANCELLED = "cancelled"
+    DUPLICATE = "duplicate"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class MessageState(enum.StrEnum):
@@ -240,6 +254,17 @@ class PrivacyRequest(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The message that opened the request; replies are linked through `messages`.
     inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_message.id"))
+    # The requester's address matches no contact: acknowledged, nothing to act on.
+    no_matching_record: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{"rule", "label", "standard", "due"}], computed at receipt and at an extension.
+    deadlines: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The one verification link that still works, by its random id; None once used or never sent.
+    verification_nonce: Mapped[str | None] = mapped_column(String(32))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_request.id"))
+    # Correction requests: [{"field", "new_value", "quote"}] for staff to check and apply.
+    proposed_changes: Mapped[list[dict[str, str | None]]] = mapped_column(JSON, default=list)
 
     messages: Mapped[list[InboundMessage]] = relationship(
         secondary=request_message, back_populates="requests", order_by="InboundMessage.id"
@@ -264,6 +289,32 @@ class RequestEvent(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     request: Mapped[PrivacyRequest] = relationship(back_populates="events")
+
+
+class OutboxMessage(db.Model):
+    """A message of ours, written in the same transaction as the event that causes it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_request.id"), index=True)
+    # acknowledgement, verification, completion, denial, extension, ...
+    purpose: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(320))
+    # Keyed hash of the recipient, for the per-address limit on automatic replies.
+    recipient_hash: Mapped[str] = mapped_column(String(64), index=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # While `sending`: when the claim lapses if the worker died.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The relay's answer to the last attempt, or where the file was written.
+    last_result: Mapped[str | None] = mapped_column(Text)
 
 
 class AppendOnlyViolation(Exception):

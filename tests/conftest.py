@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
@@ -122,3 +126,45 @@ def smtp_port(app: Flask) -> Iterator[int]:
     server.start()
     yield port
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def dkim_key() -> tuple[bytes, bytes]:
+    """(PEM private key, DER public key) of a throwaway 2048-bit RSA DKIM key."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public
+
+
+class RelayHandler:
+    """A relay that keeps what it is given; `answers` queues replies other than 250 to DATA."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.answers: list[str] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
+        if self.answers:
+            return self.answers.pop(0)
+        self.received.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or b"")
+        )
+        return "250 2.0.0 Ok: queued as TEST"
+
+
+@pytest.fixture
+def relay() -> Iterator[tuple[int, RelayHandler]]:
+    """A real SMTP relay on a free local port (aiosmtpd) that captures our outbound mail."""
+    handler = RelayHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, handler
+    controller.stop()

@@ -34,6 +34,7 @@ TABLES = {
     "privacy_request",
     "request_event",
     "request_message",
+    "outbox_message",
 }
 
 

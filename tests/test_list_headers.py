@@ -8,8 +8,6 @@ from email.message import EmailMessage
 
 import dkim
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 
 from prefcenter.errors import RecipientSuppressed
@@ -80,20 +78,6 @@ def test_folding_happens_only_between_items(app: Flask) -> None:
     for name, value in headers.items():
         assert unfold(parsed[name]) == value
     assert ",\r\n <mailto:" in text
-
-
-@pytest.fixture(scope="module")
-def dkim_key() -> tuple[bytes, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, public
 
 
 def test_dkim_signature_covering_both_headers_verifies(app: Flask, dkim_key) -> None:

@@ -37,6 +37,7 @@ for command in (
     serve.run,
     serve.web,
     inbound.smtp,
+    inbound.worker,
     inbound.ingest_command,
     inbound.classify_command,
     data.api_key,

@@ -1,4 +1,4 @@
-"""Commands for inbound mail: the SMTP server, importing a mailbox backlog, and classifying files."""
+"""Mail commands: the SMTP server, the outbox worker, importing a mailbox backlog, classifying."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mail.analysis import analyse
 from mail.ingest import count_messages, ingest
 from mail.server import IntakeServer
+from mail.worker import OutboxWorker, run_once
 
 Files = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -42,6 +43,32 @@ def start_smtp(host: str, port: int) -> IntakeServer:
     domains = ", ".join(app.config["INBOUND_DOMAINS"])
     click.echo(f"prefcenter smtp listening on {host}:{port} for mail to {domains}")
     return server
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Deliver our outgoing mail (acknowledgements, verification links, notices)."""
+    if once:
+        click.echo(f"delivered or retried: {run_once()}")
+        return
+    outbox = start_worker()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    outbox.stop()
+    click.echo("stopped")
+
+
+def start_worker() -> OutboxWorker:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    outbox = OutboxWorker(app)
+    outbox.start()
+    relay = app.config["SMTP_RELAY"] or f"files in {app.config['INSTANCE_PATH']}/outbox/"
+    click.echo(f"prefcenter worker delivering to {relay}")
+    return outbox
 
 
 @click.command("ingest")

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
 from prefcenter import config as settings
-from prefcenter.cli.inbound import start_smtp
+from prefcenter.cli.inbound import start_smtp, start_worker
 from prefcenter.database import upgrade_schema
 from prefcenter.errors import ConfigError
 
@@ -22,7 +22,8 @@ from prefcenter.errors import ConfigError
 @click.option("--smtp-port", default=8025, show_default=True, help="Port for inbound mail.")
 @with_appcontext
 def run(host: str, web_port: int, smtp_port: int) -> None:
-    """All-in-one embedded service: upgrade the schema, then serve web, API and SMTP intake."""
+    """All-in-one embedded service: upgrade the schema, then serve web, API, SMTP intake and
+    deliver outgoing mail."""
     from werkzeug.serving import make_server
 
     upgrade_schema()
@@ -32,6 +33,7 @@ def run(host: str, web_port: int, smtp_port: int) -> None:
         app.config["BASE_URL"] = f"http://{host}:{web_port}"
     server = make_server(host, web_port, app, threaded=True)
     smtp = start_smtp(host, smtp_port)
+    outbox = start_worker()
     click.echo(
         f"prefcenter serving on http://{host}:{web_port}/ (links say {app.config['BASE_URL']})"
     )
@@ -40,6 +42,7 @@ def run(host: str, web_port: int, smtp_port: int) -> None:
         server.serve_forever()  # returns on Ctrl+C: werkzeug catches the KeyboardInterrupt itself
     finally:
         smtp.stop()
+        outbox.stop()
     click.echo("stopped")
 
 

@@ -155,11 +155,8 @@ def _sale_sharing_opted_out(contact: Contact) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def honour_gpc(contact: Contact) -> bool:
-    """Record, once, the browser's Global Privacy Control signal as an opt-out of sale/sharing.
-
-    True if this request recorded it (standards E33: valid without any further step).
-    """
+def opt_out_of_sale(contact: Contact, source: ConsentSource) -> bool:
+    """Record, once, an opt-out of sale/sharing; True if this call recorded it. Not committed."""
     if _sale_sharing_opted_out(contact):
         return False
     db.session.add(
@@ -168,11 +165,21 @@ def honour_gpc(contact: Contact) -> bool:
             category=SALE_SHARING,
             old_status=None,
             new_status=OPTED_OUT,
-            channel=Channel.GPC.value,
-            actor=RECIPIENT,
-            wording_version=None,
+            channel=source.channel,
+            actor=source.actor,
+            wording_version=source.wording_version,
             occurred_at=now(),
         )
     )
-    db.session.commit()
     return True
+
+
+def honour_gpc(contact: Contact) -> bool:
+    """Record, once, the browser's Global Privacy Control signal as an opt-out of sale/sharing.
+
+    True if this request recorded it (standards E33: valid without any further step).
+    """
+    recorded = opt_out_of_sale(contact, ConsentSource(Channel.GPC.value, RECIPIENT))
+    if recorded:
+        db.session.commit()
+    return recorded

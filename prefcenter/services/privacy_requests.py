@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import select
 
 from prefcenter.clock import now
@@ -13,21 +14,25 @@ from prefcenter.errors import DomainError
 from prefcenter.extensions import db
 from prefcenter.models import (
     Channel,
+    Contact,
     InboundMessage,
     PrivacyRequest,
-    RequestEvent,
     RequestKind,
     RequestStatus,
 )
-from prefcenter.services import contacts
-from prefcenter.services.addresses import Address
+from prefcenter.services import contacts, outbox, request_lifecycle
+from prefcenter.services.addresses import Address, of_contact
+from prefcenter.services.deadlines import calendar_for, deadlines_for
 from prefcenter.services.paging import Page, keyset_page
+from prefcenter.services.preferences import opt_out_of_sale
+from prefcenter.services.request_lifecycle import SYSTEM
+from prefcenter.services.request_links import verification_url
 from prefcenter.services.subscriptions import ConsentSource, unsubscribe_from_all
 
 # Crockford's base32: no I, L, O or U, so a reference read aloud or retyped is not mistaken.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE = re.compile(r"\bPR-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b")
-SYSTEM = "system"
+VERIFIED_KINDS = {RequestKind.CORRECTION, RequestKind.DELETION, RequestKind.ACCESS}
 
 
 class RequestNotFound(DomainError):
@@ -45,8 +50,9 @@ def new_reference() -> str:
             return reference
 
 
-def find(reference: str) -> PrivacyRequest | None:
-    return db.session.scalar(select(PrivacyRequest).where(PrivacyRequest.reference == reference))
+def find(reference: str, *, for_update: bool = False) -> PrivacyRequest | None:
+    query = select(PrivacyRequest).where(PrivacyRequest.reference == reference)
+    return db.session.scalar(query.with_for_update() if for_update else query)
 
 
 def get(reference: str) -> PrivacyRequest:
@@ -75,10 +81,13 @@ def replied_to(references: Iterable[str], requester: Address) -> list[PrivacyReq
 def open_request(
     kind: RequestKind, requester: Address, message: InboundMessage, language: str | None
 ) -> PrivacyRequest:
-    """A new request in status `received`, linked to the message that asked for it.
+    """A new request in status `received`, linked to the message that asked for it, with its
+    legal deadlines; then whatever needs no person happens at once.
 
-    `discontinue` is then carried out at once: CAN-SPAM lets a reply email suffice, and
-    stopping mail needs no proof of identity (standards D24, E32, F40).
+    `discontinue` and `opt_out_sale` are carried out now: they need no proof of identity
+    (standards D24, E32, F40). `correction`, `deletion` and `access` wait for the holder of the
+    address on file to confirm by a link (E30, E34, G45). A requester matching no contact is
+    marked `no_matching_record`.
     """
     contact = contacts.find(requester, for_update=True)
     request = PrivacyRequest(
@@ -91,36 +100,58 @@ def open_request(
         language=language,
         received_at=message.received_at,
         inbound_message_id=message.id,
+        no_matching_record=contact is None and kind != RequestKind.OTHER,
     )
     request.messages.append(message)
     db.session.add(request)
-    record(request, RequestStatus.RECEIVED, SYSTEM, "opened from an email")
+    request_lifecycle.record_opening(request, "opened from an email")
+    request.deadlines = deadline_records(request)
+    db.session.flush()
+    source = ConsentSource(Channel.EMAIL.value, f"request {request.reference}")
     if kind == RequestKind.DISCONTINUE:
-        source = ConsentSource(Channel.EMAIL.value, f"request {request.reference}")
         unsubscribe_from_all(contact, requester, source, reason="email_request")
-        request.completed_at = now()
-        record(
-            request,
-            RequestStatus.COMPLETED,
-            SYSTEM,
-            "every category unsubscribed and the address suppressed for all mail",
-        )
+        done = "every category unsubscribed and the address suppressed for all mail"
+        request_lifecycle.move(request, RequestStatus.COMPLETED, SYSTEM, done)
+    elif kind == RequestKind.OPT_OUT_SALE:
+        if contact is not None:
+            opt_out_of_sale(contact, source)
+        done = "opted out of sale and sharing" if contact else "no record: nothing to sell or share"
+        request_lifecycle.move(request, RequestStatus.COMPLETED, SYSTEM, done)
+    elif kind in VERIFIED_KINDS and contact is not None:
+        sent = "confirmation link sent to the address on file"
+        request_lifecycle.move(request, RequestStatus.AWAITING_VERIFICATION, SYSTEM, sent)
     return request
 
 
-def record(request: PrivacyRequest, to: RequestStatus, actor: str, note: str | None) -> None:
-    """Move a request to `to`, appending the event that says who did it and when."""
-    db.session.add(
-        RequestEvent(
-            request=request,
-            occurred_at=now(),
-            actor=actor,
-            from_status=request.status if request.events else None,
-            to_status=to.value,
-            note=note,
-        )
+def deadline_records(request: PrivacyRequest) -> list[dict[str, str]]:
+    """The request's legal deadlines, stored so that a later change of settings cannot move them."""
+    config = current_app.config
+    calendar = calendar_for(config["TIME_ZONE"], config["HOLIDAYS"])
+    found = deadlines_for(
+        request.kind,
+        request.received_at,
+        calendar,
+        gdpr=config["GDPR"],
+        extended=request_lifecycle.was_extended(request),
     )
-    request.status = to.value
+    return [
+        {"rule": d.rule, "label": d.label, "standard": d.standard, "due": d.due.isoformat()}
+        for d in found
+    ]
+
+
+def acknowledge(requests: list[PrivacyRequest]) -> None:
+    """Confirm receipt of what one message asked, in one reply (standards E27, G44), then send
+    each request that needs it its confirmation link, to the address on file (E30)."""
+    requester = Address(requests[0].requester_email, requests[0].requester_key)
+    if outbox.queue(requests[0], "acknowledgement", requester, requests=requests) is not None:
+        for request in requests:
+            request.acknowledged_at = now()
+    for request in requests:
+        contact = db.session.get(Contact, request.contact_id) if request.contact_id else None
+        if request.status == RequestStatus.AWAITING_VERIFICATION and contact is not None:
+            url = verification_url(request)
+            outbox.queue(request, "verification", of_contact(contact), verify_url=url)
 
 
 def page(

@@ -64,6 +64,8 @@ def privacy_request_json(request: PrivacyRequest) -> dict[str, Any]:
         "language": request.language,
         "received_at": _time(request.received_at),
         "completed_at": _time(request.completed_at),
+        "no_matching_record": request.no_matching_record,
+        "deadlines": request.deadlines,
         "messages": [message.id for message in request.messages],
         "events": [
             {

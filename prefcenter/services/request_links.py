@@ -1,0 +1,57 @@
+"""Links in our messages about a request: identity verification (single use, expiring) and the
+requester's status page (lasting, like an unsubscribe link)."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+from prefcenter.errors import TokenExpired, TokenInvalid
+from prefcenter.models import PrivacyRequest
+
+VERIFY_SALT = "prefcenter.verify"
+STATUS_SALT = "prefcenter.status"
+_INVALID = "This link is damaged or was not made by us."
+
+
+def _keys() -> list[str]:
+    # itsdangerous signs with the last key and accepts any.
+    return list(reversed(current_app.config["SECRET_KEYS"]))
+
+
+def verification_token(request: PrivacyRequest) -> str:
+    """A new link that confirms this request once; any earlier link stops working."""
+    request.verification_nonce = secrets.token_urlsafe(16)
+    serializer = URLSafeTimedSerializer(_keys(), salt=VERIFY_SALT)
+    return serializer.dumps([request.reference, request.verification_nonce])
+
+
+def verification_url(request: PrivacyRequest) -> str:
+    return f"{current_app.config['BASE_URL']}/v/{verification_token(request)}"
+
+
+def load_verification(token: str) -> tuple[str, str]:
+    """(reference, nonce) of an unexpired link; TokenExpired or TokenInvalid otherwise."""
+    max_age = current_app.config["VERIFICATION_HOURS"] * 3600
+    serializer = URLSafeTimedSerializer(_keys(), salt=VERIFY_SALT)
+    try:
+        reference, nonce = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenExpired("This confirmation link has expired.") from None
+    except (BadData, ValueError, TypeError):
+        raise TokenInvalid(_INVALID) from None
+    return str(reference), str(nonce)
+
+
+def status_url(request: PrivacyRequest) -> str:
+    token = URLSafeSerializer(_keys(), salt=STATUS_SALT).dumps(request.reference)
+    return f"{current_app.config['BASE_URL']}/r/{token}"
+
+
+def load_status(token: str) -> str:
+    try:
+        return str(URLSafeSerializer(_keys(), salt=STATUS_SALT).loads(token))
+    except BadData:
+        raise TokenInvalid(_INVALID) from None

@@ -1,0 +1,43 @@
+"""The requester's pages: confirming a request (/v/<token>) and following it (/r/<token>)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, render_template
+
+from prefcenter.clock import now
+from prefcenter.services import privacy_requests
+from prefcenter.services.deadlines import calendar_for, days_left
+from prefcenter.services.request_links import load_status
+from prefcenter.services.request_verification import confirm, pending
+
+bp = Blueprint("requests", __name__)
+
+
+@bp.get("/v/<token>")
+def verify(token: str) -> str:
+    """Says what confirming will do; changes nothing (mail scanners fetch links)."""
+    return render_template("requests/verify.html", request=pending(token), token=token)
+
+
+@bp.post("/v/<token>")
+def verify_confirm(token: str) -> str:
+    """The token is the secret, as in one-click unsubscribe: no cookie or CSRF token needed."""
+    return render_template("requests/verified.html", request=confirm(token))
+
+
+@bp.get("/r/<token>")
+def status(token: str) -> str:
+    request = privacy_requests.get(load_status(token))
+    return render_template("requests/status.html", request=request, today=_today())
+
+
+def _today() -> date:
+    config = current_app.config
+    return calendar_for(config["TIME_ZONE"], config["HOLIDAYS"]).local_date(now())
+
+
+@bp.app_template_filter("days_left")
+def days_left_filter(due: str, today: date) -> int:
+    return days_left(date.fromisoformat(due), today)
