@@ -20,6 +20,7 @@ from prefcenter.clock import now
 from prefcenter.database import begin_write
 from prefcenter.extensions import db
 from prefcenter.models import OutboxMessage, OutboxStatus
+from prefcenter.services.erasure import ERASE_AFTER_SENDING, ERASED
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ def _record(message_id: int, result: DeliveryResult) -> None:
     if result.delivered:
         message.status = OutboxStatus.SENT.value
         message.sent_at = at
+        if message.purpose in ERASE_AFTER_SENDING:
+            message.raw, message.recipient = b"", ERASED
     elif result.permanent or message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED.value
         log.warning("outbox message %s failed: %s", message_id, result.detail)

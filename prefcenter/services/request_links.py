@@ -45,6 +45,26 @@ def load_verification(token: str) -> tuple[str, str]:
     return str(reference), str(nonce)
 
 
+EXPORT_SALT = "prefcenter.export"
+EXPORT_DAYS = 7
+
+
+def export_url(request: PrivacyRequest) -> str:
+    """A download link for an access request's export, valid for EXPORT_DAYS."""
+    token = URLSafeTimedSerializer(_keys(), salt=EXPORT_SALT).dumps(request.reference)
+    return f"{current_app.config['BASE_URL']}/x/{token}"
+
+
+def load_export(token: str) -> str:
+    serializer = URLSafeTimedSerializer(_keys(), salt=EXPORT_SALT)
+    try:
+        return str(serializer.loads(token, max_age=EXPORT_DAYS * 86400))
+    except SignatureExpired:
+        raise TokenExpired("This download link has expired.") from None
+    except BadData:
+        raise TokenInvalid(_INVALID) from None
+
+
 def status_url(request: PrivacyRequest) -> str:
     token = URLSafeSerializer(_keys(), salt=STATUS_SALT).dumps(request.reference)
     return f"{current_app.config['BASE_URL']}/r/{token}"

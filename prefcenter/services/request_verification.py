@@ -6,9 +6,12 @@ from prefcenter.clock import now
 from prefcenter.database import begin_write
 from prefcenter.errors import LinkUsed, TokenInvalid
 from prefcenter.extensions import db
-from prefcenter.models import PrivacyRequest, RequestStatus
-from prefcenter.services import privacy_requests, request_lifecycle
-from prefcenter.services.request_links import load_verification
+from prefcenter.models import PrivacyRequest, RequestKind, RequestStatus
+from prefcenter.services import outbox, privacy_requests, request_lifecycle
+from prefcenter.services.addresses import Address
+from prefcenter.services.erasure import erase
+from prefcenter.services.outbox import AUTO_GENERATED
+from prefcenter.services.request_links import export_url, load_verification
 
 
 def pending(token: str, *, for_update: bool = False) -> PrivacyRequest:
@@ -23,7 +26,7 @@ def pending(token: str, *, for_update: bool = False) -> PrivacyRequest:
 
 
 def confirm(token: str) -> PrivacyRequest:
-    """Mark the request verified and spend the link, in one transaction."""
+    """Mark the request verified, spend the link and carry the request out, in one transaction."""
     begin_write()
     request = pending(token, for_update=True)
     request.verification_nonce = None
@@ -31,5 +34,24 @@ def confirm(token: str) -> PrivacyRequest:
     request_lifecycle.move(
         request, RequestStatus.VERIFIED, request_lifecycle.REQUESTER, "confirmed by the link"
     )
+    carry_out(request)
     db.session.commit()
     return request
+
+
+def carry_out(request: PrivacyRequest) -> None:
+    """What a verified request does without a person: deletion erases at once (E31), access
+    sends a download link (never an attachment), a correction waits for staff to apply it (E30)."""
+    requester = Address(request.requester_email, request.requester_key)
+    system = request_lifecycle.SYSTEM
+    if request.kind == RequestKind.DELETION:
+        erase(requester)
+        outbox.queue(request, "deletion_done", requester, auto_submitted=AUTO_GENERATED)
+        request_lifecycle.move(request, RequestStatus.COMPLETED, system, "personal data erased")
+    elif request.kind == RequestKind.ACCESS:
+        url = export_url(request)
+        outbox.queue(request, "access_ready", requester, auto_submitted=AUTO_GENERATED, url=url)
+        request_lifecycle.move(request, RequestStatus.COMPLETED, system, "download link sent")
+    else:
+        note = "the requested change waits for staff to check and apply it"
+        request_lifecycle.move(request, RequestStatus.IN_PROGRESS, system, note)

@@ -1,15 +1,16 @@
-"""The requester's pages: confirming a request (/v/<token>) and following it (/r/<token>)."""
+"""The requester's pages: confirming a request (/v/), following it (/r/), its export (/x/)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 
 from prefcenter.clock import now
-from prefcenter.services import privacy_requests
+from prefcenter.services import access_export, privacy_requests
 from prefcenter.services.deadlines import calendar_for, days_left
-from prefcenter.services.request_links import load_status
+from prefcenter.services.request_links import load_export, load_status
 from prefcenter.services.request_verification import confirm, pending
 
 bp = Blueprint("requests", __name__)
@@ -25,6 +26,18 @@ def verify(token: str) -> str:
 def verify_confirm(token: str) -> str:
     """The token is the secret, as in one-click unsubscribe: no cookie or CSRF token needed."""
     return render_template("requests/verified.html", request=confirm(token))
+
+
+@bp.get("/x/<token>")
+def export_download(token: str) -> Response:
+    """The access request's export, as a JSON file download."""
+    request = privacy_requests.get(load_export(token))
+    body = json.dumps(access_export.export(request), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{request.reference}.json"'},
+    )
 
 
 @bp.get("/r/<token>")
