@@ -22,7 +22,9 @@ from sqlalchemy import select
 
 from prefcenter.cli import main
 from prefcenter.extensions import db
-from prefcenter.models import OutboxMessage, PrivacyRequest
+from prefcenter.models import OutboxMessage, PrivacyRequest, RequestStatus
+from prefcenter.services import privacy_requests
+from prefcenter.services.privacy_requests import TooLateToExtend
 from tests.conftest import RelayHandler
 from tests.factories import make_contact
 from tests.inbound import compose, receive
@@ -246,3 +248,48 @@ def test_without_a_relay_mail_is_written_to_the_outbox_folder(
     assert b"Auto-Submitted: auto-replied" in written.read_bytes()
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert message.status == "sent" and str(written) in message.last_result
+
+
+def staff_decides(request: PrivacyRequest, to: str, note: str | None = None) -> None:
+    privacy_requests.decide(request, RequestStatus(to), "staff:1", note)
+    db.session.commit()
+
+
+def test_an_extension_is_notified_with_its_reason_and_new_date(
+    app: Flask, runner: FlaskCliRunner, relay: Relay
+) -> None:
+    # standards E28: one extension of 45 more days, with notice and reason before day 45.
+    make_contact("pat@customer.example.net")
+    with time_machine.travel(datetime(2026, 3, 2, 17, 0, tzinfo=UTC), tick=False):
+        [request] = receive(compose("Please correct my surname to Smyth.")).requests
+    respond = {d["rule"]: d["due"] for d in request.deadlines}["respond"]
+    assert respond == "2026-04-16"
+    with time_machine.travel(datetime(2026, 4, 14, 17, 0, tzinfo=UTC), tick=False):
+        staff_decides(request, "extended", "Your records are spread over two archived systems.")
+        deliver(runner)
+    assert {d["rule"]: d["due"] for d in request.deadlines}["respond"] == "2026-05-31"
+    notice = captured(relay)[-1][2]
+    assert notice["Auto-Submitted"] == "auto-generated"
+    body = notice.get_content()
+    assert "two archived systems" in body and "2026-05-31" in body
+
+
+def test_an_extension_after_day_44_is_refused(app: Flask, relay: Relay) -> None:
+    make_contact("pat@customer.example.net")
+    with time_machine.travel(datetime(2026, 3, 2, 17, 0, tzinfo=UTC), tick=False):
+        [request] = receive(compose("Please correct my surname to Smyth.")).requests
+    with (
+        time_machine.travel(datetime(2026, 4, 16, 17, 0, tzinfo=UTC), tick=False),
+        pytest.raises(TooLateToExtend),
+    ):
+        privacy_requests.decide(request, RequestStatus.EXTENDED, "staff:1", "more time")
+
+
+def test_a_denial_tells_the_requester_why(app: Flask, runner: FlaskCliRunner, relay: Relay) -> None:
+    # standards F39: refusals give reasons.
+    [request] = receive(compose("Please delete my data.", sender="x@customer.example.net")).requests
+    staff_decides(request, "denied", "We hold no personal information under this address.")
+    deliver(runner)
+    denial = captured(relay)[-1][2]
+    assert "We hold no personal information under this address." in denial.get_content()
+    assert denial["Subject"] == f"[{request.reference}] About your request"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,7 +23,13 @@ from prefcenter.models import (
 )
 from prefcenter.services import contacts, outbox, request_lifecycle
 from prefcenter.services.addresses import Address, of_contact
-from prefcenter.services.deadlines import calendar_for, deadlines_for
+from prefcenter.services.deadlines import (
+    BusinessCalendar,
+    calendar_for,
+    deadlines_for,
+    extension_notice_due,
+)
+from prefcenter.services.outbox import AUTO_GENERATED
 from prefcenter.services.paging import Page, keyset_page
 from prefcenter.services.preferences import opt_out_of_sale
 from prefcenter.services.request_lifecycle import SYSTEM
@@ -123,15 +130,59 @@ def open_request(
     return request
 
 
+NOTICES = {
+    RequestStatus.COMPLETED: "completed",
+    RequestStatus.DENIED: "denied",
+    RequestStatus.EXTENDED: "extended",
+}
+
+
+class TooLateToExtend(DomainError):
+    status = 409
+    code = "too_late_to_extend"
+    title = "The extension notice is due before day 45"
+
+
+def decide(
+    request: PrivacyRequest,
+    to: RequestStatus,
+    actor: str,
+    note: str | None = None,
+    *,
+    duplicate_of: PrivacyRequest | None = None,
+) -> None:
+    """A status change by staff, told to the requester where the law asks: completion, denial
+    with its reason (F39), extension with its reason and new date before day 45 (E28). Not
+    committed."""
+    if to == RequestStatus.EXTENDED and _today() > extension_notice_due(
+        request.received_at, _calendar()
+    ):
+        raise TooLateToExtend("An extension must be notified by day 44 after receipt.")
+    request_lifecycle.move(request, to, actor, note, duplicate_of=duplicate_of)
+    if to == RequestStatus.EXTENDED:
+        request.deadlines = deadline_records(request)
+    purpose = NOTICES.get(to)
+    if (purpose is not None and not request.no_matching_record) or to == RequestStatus.DENIED:
+        requester = Address(request.requester_email, request.requester_key)
+        outbox.queue(request, purpose, requester, auto_submitted=AUTO_GENERATED, reason=note)
+
+
+def _calendar() -> BusinessCalendar:
+    config = current_app.config
+    return calendar_for(config["TIME_ZONE"], config["HOLIDAYS"])
+
+
+def _today() -> date:
+    return _calendar().local_date(now())
+
+
 def deadline_records(request: PrivacyRequest) -> list[dict[str, str]]:
     """The request's legal deadlines, stored so that a later change of settings cannot move them."""
-    config = current_app.config
-    calendar = calendar_for(config["TIME_ZONE"], config["HOLIDAYS"])
     found = deadlines_for(
         request.kind,
         request.received_at,
-        calendar,
-        gdpr=config["GDPR"],
+        _calendar(),
+        gdpr=current_app.config["GDPR"],
         extended=request_lifecycle.was_extended(request),
     )
     return [
