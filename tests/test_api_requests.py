@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+import time_machine
+from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.factories import make_contact
 from tests.inbound import compose, receive
 from tests.test_openapi import assert_documented
 
@@ -75,3 +81,22 @@ def test_inbound_messages_filter_machine_mail(api: FlaskClient) -> None:
 def test_requests_need_an_api_key(client: FlaskClient) -> None:
     for path in ("/api/v1/requests", "/api/v1/requests/PR-0000-0000", "/api/v1/inbound"):
         assert client.get(path).status_code == 401
+
+
+def test_days_left_and_overdue_are_worked_out_when_asked(app: Flask, api: FlaskClient) -> None:
+    # standards E28: 45 calendar days; the count is derived at each read, never stored stale.
+    make_contact("pat@customer.example.net")
+    with time_machine.travel(datetime(2026, 3, 2, 17, 0, tzinfo=UTC), tick=False):
+        reference = receive(compose("Please delete my account.")).requests[0].reference
+
+    def respond_deadline(at: datetime) -> dict[str, Any]:
+        with time_machine.travel(at, tick=False):
+            body = api.get(f"/api/v1/requests/{reference}").get_json()
+        return next(d for d in body["deadlines"] if d["rule"] == "respond")
+
+    early = respond_deadline(datetime(2026, 3, 12, 17, 0, tzinfo=UTC))
+    assert (early["due"], early["days_left"], early["overdue"]) == ("2026-04-16", 35, False)
+    last_day = respond_deadline(datetime(2026, 4, 16, 17, 0, tzinfo=UTC))
+    assert (last_day["days_left"], last_day["overdue"]) == (0, False)
+    late = respond_deadline(datetime(2026, 4, 17, 17, 0, tzinfo=UTC))
+    assert (late["days_left"], late["overdue"]) == (-1, True)

@@ -26,8 +26,10 @@ from prefcenter.services.addresses import Address, of_contact
 from prefcenter.services.deadlines import (
     BusinessCalendar,
     calendar_for,
+    days_left,
     deadlines_for,
     extension_notice_due,
+    is_overdue,
 )
 from prefcenter.services.outbox import AUTO_GENERATED
 from prefcenter.services.paging import Page, keyset_page
@@ -154,7 +156,7 @@ def decide(
     """A status change by staff, told to the requester where the law asks: completion, denial
     with its reason (F39), extension with its reason and new date before day 45 (E28). Not
     committed."""
-    if to == RequestStatus.EXTENDED and _today() > extension_notice_due(
+    if to == RequestStatus.EXTENDED and business_today() > extension_notice_due(
         request.received_at, _calendar()
     ):
         raise TooLateToExtend("An extension must be notified by day 44 after receipt.")
@@ -172,8 +174,21 @@ def _calendar() -> BusinessCalendar:
     return calendar_for(config["TIME_ZONE"], config["HOLIDAYS"])
 
 
-def _today() -> date:
+def business_today() -> date:
+    """Today in the business's time zone: the day deadlines are counted against."""
     return _calendar().local_date(now())
+
+
+def deadline_view(request: PrivacyRequest, today: date) -> list[dict[str, object]]:
+    """The stored deadlines with `days_left` and `overdue` worked out for `today`."""
+    return [
+        {
+            **deadline,
+            "days_left": days_left(date.fromisoformat(deadline["due"]), today),
+            "overdue": is_overdue(date.fromisoformat(deadline["due"]), today),
+        }
+        for deadline in request.deadlines
+    ]
 
 
 def deadline_records(request: PrivacyRequest) -> list[dict[str, str]]:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
-from prefcenter.clock import now
 from prefcenter.services import access_export, privacy_requests
-from prefcenter.services.deadlines import calendar_for, days_left
 from prefcenter.services.request_links import load_export, load_status
 from prefcenter.services.request_verification import confirm, pending
 
@@ -43,14 +40,5 @@ def export_download(token: str) -> Response:
 @bp.get("/r/<token>")
 def status(token: str) -> str:
     request = privacy_requests.get(load_status(token))
-    return render_template("requests/status.html", request=request, today=_today())
-
-
-def _today() -> date:
-    config = current_app.config
-    return calendar_for(config["TIME_ZONE"], config["HOLIDAYS"]).local_date(now())
-
-
-@bp.app_template_filter("days_left")
-def days_left_filter(due: str, today: date) -> int:
-    return days_left(date.fromisoformat(due), today)
+    deadlines = privacy_requests.deadline_view(request, privacy_requests.business_today())
+    return render_template("requests/status.html", request=request, deadlines=deadlines)

@@ -10,6 +10,7 @@ from prefcenter.config import Category
 from prefcenter.models import ALL_CATEGORIES, Contact, InboundMessage, PrivacyRequest
 from prefcenter.services.addresses import of_contact
 from prefcenter.services.paging import Page
+from prefcenter.services.privacy_requests import business_today, deadline_view
 from prefcenter.services.subscriptions import statuses
 from prefcenter.services.suppressions import scopes_for
 
@@ -65,7 +66,7 @@ def privacy_request_json(request: PrivacyRequest) -> dict[str, Any]:
         "received_at": _time(request.received_at),
         "completed_at": _time(request.completed_at),
         "no_matching_record": request.no_matching_record,
-        "deadlines": request.deadlines,
+        "deadlines": deadline_view(request, business_today()),
         "messages": [message.id for message in request.messages],
         "events": [
             {
