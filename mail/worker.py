@@ -80,6 +80,7 @@ def _record(message_id: int, result: DeliveryResult) -> None:
     if result.delivered:
         message.status = OutboxStatus.SENT.value
         message.sent_at = at
+        log.info("outbox message %s: %s", message_id, result.detail)
         if message.purpose in ERASE_AFTER_SENDING:
             message.raw, message.recipient = b"", ERASED
     elif result.permanent or message.attempts >= MAX_ATTEMPTS:

@@ -293,3 +293,17 @@ def test_a_denial_tells_the_requester_why(app: Flask, runner: FlaskCliRunner, re
     denial = captured(relay)[-1][2]
     assert "We hold no personal information under this address." in denial.get_content()
     assert denial["Subject"] == f"[{request.reference}] About your request"
+
+
+def test_every_message_links_to_the_status_page(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, relay: Relay
+) -> None:
+    make_contact("pat@customer.example.net")
+    receive(compose("What personal data do you hold about me?"))
+    deliver(runner)
+    client.post(link(captured(relay)[1][2], "v"))
+    deliver(runner)
+    purposes = [m["Subject"] for _, _, m in captured(relay)]
+    assert len(purposes) == 3  # acknowledgement, verification, download link
+    for _, _, message in captured(relay):
+        assert client.get(link(message, "r")).status_code == 200
