@@ -21,7 +21,7 @@ from prefcenter.extensions import db
 from prefcenter.models import ALL_CATEGORIES, PrivacyRequest, Suppression
 from prefcenter.services.addresses import address_hash, normalise
 from tests.conftest import RelayHandler
-from tests.factories import make_contact
+from tests.factories import make_api_key, make_contact
 from tests.inbound import compose, receive
 
 ADDRESS = "pat@customer.example.net"
@@ -147,3 +147,21 @@ def test_a_confirmed_correction_waits_for_staff(
     request = confirmed("Please correct my surname to Smyth.", client, runner, relay)
     assert request.status == "in_progress"
     assert request.events[-1].note.startswith("the requested change waits for staff")
+
+
+def test_a_correction_records_the_change_it_asks_for(app: Flask, client: FlaskClient) -> None:
+    # standards E30: the proposed change is recorded for staff to check, not applied blindly.
+    make_contact(ADDRESS, name="Pat Smith")
+    body = "I moved. Please update my postal address to 4 High Street, Bath BA1 1AA."
+    [request] = receive(compose(body, sender=ADDRESS)).requests
+    [change] = request.proposed_changes
+    assert (change["field"], change["new_value"]) == (
+        "postal_address",
+        "4 High Street, Bath BA1 1AA",
+    )
+    assert change["quote"] in body
+    api_key = make_api_key()
+    shown = client.get(
+        f"/api/v1/requests/{request.reference}", headers={"Authorization": f"Bearer {api_key}"}
+    ).get_json()
+    assert shown["proposed_changes"] == request.proposed_changes

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
 
+from mail.corrections import propose_changes
 from prefcenter.clock import now
 from prefcenter.errors import DomainError
 from prefcenter.extensions import db
@@ -111,6 +113,10 @@ def open_request(
         inbound_message_id=message.id,
         no_matching_record=contact is None and kind != RequestKind.OTHER,
     )
+    if kind == RequestKind.CORRECTION:
+        # What the text says to change, for staff to check against the record and apply (E30).
+        changes = propose_changes(message.subject or "", message.text or "")
+        request.proposed_changes = [asdict(change) for change in changes]
     request.messages.append(message)
     db.session.add(request)
     request_lifecycle.record_opening(request, "opened from an email")

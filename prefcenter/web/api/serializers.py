@@ -67,6 +67,7 @@ def privacy_request_json(request: PrivacyRequest) -> dict[str, Any]:
         "completed_at": _time(request.completed_at),
         "no_matching_record": request.no_matching_record,
         "deadlines": deadline_view(request, business_today()),
+        "proposed_changes": request.proposed_changes,
         "messages": [message.id for message in request.messages],
         "events": [
             {
