@@ -98,7 +98,8 @@ def deliver(
         with smtplib.SMTP(host, int(port), timeout=RELAY_TIMEOUT) as relay:
             relay.ehlo()
             if config["SMTP_STARTTLS"]:
-                relay.starttls(context=ssl.create_default_context())
+                authority = config["SMTP_CA_FILE"] or None
+                relay.starttls(context=ssl.create_default_context(cafile=authority))
                 relay.ehlo()
             if config["SMTP_USER"]:
                 relay.login(config["SMTP_USER"], config["SMTP_PASSWORD"])

@@ -240,6 +240,14 @@ SETTINGS: list[Setting] = [
         "Use STARTTLS with the relay (`false` only for a relay on the same host).",
     ),
     Setting(
+        "PREFCENTER_SMTP_CA_FILE",
+        "SMTP_CA_FILE",
+        "",
+        str.strip,
+        "PEM file of the certificate authority that signed a private relay's certificate. "
+        "Unset: the system's trusted authorities.",
+    ),
+    Setting(
         "PREFCENTER_SMTP_USER",
         "SMTP_USER",
         "",
