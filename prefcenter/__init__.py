@@ -10,7 +10,7 @@ from flask import Flask
 
 from prefcenter import config as settings
 from prefcenter import database
-from prefcenter.extensions import db, migrate
+from prefcenter.extensions import db, limiter, login_manager, migrate
 from prefcenter.services.tokens import TokenService
 from prefcenter.web import register_blueprints
 from prefcenter.web.errors import register_error_handlers
@@ -43,6 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         database.configure_engine(db.engine)
     app.extensions["prefcenter.tokens"] = TokenService(values["SECRET_KEYS"])
+    login_manager.init_app(app)
+    limiter.init_app(app)
 
     register_write_intent(app)
     register_blueprints(app)

@@ -1,5 +1,8 @@
 """Unbound Flask extensions; `create_app` binds them."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -21,3 +24,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+login_manager = LoginManager()
+# Counters live in each process: enough to slow a password guesser down; the limit is per process.
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])

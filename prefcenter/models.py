@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -317,6 +318,39 @@ class OutboxMessage(db.Model):
     last_result: Mapped[str | None] = mapped_column(Text)
 
 
+class StaffRole(enum.StrEnum):
+    # Agents work the queue; admins also export the request log, see metrics and the audit trail.
+    ADMIN = "admin"
+    AGENT = "agent"
+
+
+class StaffMember(UserMixin, db.Model):
+    """A person who answers privacy requests in the console."""
+
+    __tablename__ = "staff_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # argon2id; None until the person sets a password through their one-time link.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(db.Model):
+    """Append-only record of every staff action: who, what, on which request or contact, when."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_request.id"), index=True)
+    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AppendOnlyViolation(Exception):
     """Raised when code tries to change or remove a history row."""
 
@@ -325,5 +359,7 @@ class AppendOnlyViolation(Exception):
 @event.listens_for(ConsentEvent, "before_delete")
 @event.listens_for(RequestEvent, "before_update")
 @event.listens_for(RequestEvent, "before_delete")
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
 def _refuse_history_change(mapper: object, connection: object, target: object) -> None:
     raise AppendOnlyViolation(f"{type(target).__tablename__} is append-only")

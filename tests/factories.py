@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from prefcenter.extensions import db
-from prefcenter.models import Channel, Contact
-from prefcenter.services import api_keys, contacts
+from prefcenter.models import Channel, Contact, StaffMember, StaffRole
+from prefcenter.services import api_keys, contacts, staff
 from prefcenter.services.addresses import normalise
 from prefcenter.services.subscriptions import ConsentSource
 from prefcenter.services.suppressions import suppress
@@ -31,3 +31,13 @@ def make_suppression(email: str, scope: str = "all", reason: str = "staff") -> N
 
 def make_api_key(name: str = "sender") -> str:
     return api_keys.create(name)[1]
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def make_staff(email: str = "agent@example.com", role: str = "agent") -> StaffMember:
+    member = staff.create(email, StaffRole(role))
+    staff.set_password(member, STAFF_PASSWORD)
+    db.session.commit()
+    return member

@@ -35,6 +35,8 @@ TABLES = {
     "request_event",
     "request_message",
     "outbox_message",
+    "staff_member",
+    "audit_event",
 }
 
 

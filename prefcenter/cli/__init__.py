@@ -41,6 +41,7 @@ for command in (
     inbound.ingest_command,
     inbound.classify_command,
     data.api_key,
+    data.staff_group,
     data.contacts_group,
     data.link,
     migrations_group,

@@ -12,8 +12,9 @@ from flask.cli import with_appcontext
 
 from prefcenter.database import upgrade_schema
 from prefcenter.errors import DomainError
-from prefcenter.models import Channel
-from prefcenter.services import api_keys, contacts
+from prefcenter.extensions import db
+from prefcenter.models import Channel, StaffRole
+from prefcenter.services import api_keys, contacts, staff
 from prefcenter.services.contact_import import import_csv
 from prefcenter.services.links import folded_headers, footer_facts, links_for
 from prefcenter.services.subscriptions import ConsentSource
@@ -134,3 +135,33 @@ def link(email: str, category: str) -> None:
     click.echo(f"Postal address:   {facts['postal_address'] or '(not configured)'}")
     click.echo("Headers:")
     click.echo(folded_headers(links.headers).replace("\r\n", "\n"), nl=False)
+
+
+@click.group("staff")
+def staff_group() -> None:
+    """Console accounts for the people who answer privacy requests."""
+
+
+@staff_group.command("create")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice([r.value for r in StaffRole]), default="agent", show_default=True
+)
+@click.option(
+    "--link", is_flag=True, help="Print a one-time set-password link instead of asking here."
+)
+@with_appcontext
+def create_staff(email: str, role: str, link: bool) -> None:
+    """Create an account; asks for its password, or prints a link to set it (valid 24 h)."""
+    try:
+        member = staff.create(email, StaffRole(role))
+        if not link:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            staff.set_password(member, password)
+        db.session.commit()
+    except DomainError as exc:
+        raise click.ClickException(exc.message if not exc.details else str(exc.details)) from None
+    click.echo(f"created {member.email} ({member.role})")
+    if link:
+        click.echo("Send this one-time link to the person; it works for 24 hours:")
+        click.echo(staff.set_password_url(member))

@@ -1,0 +1,89 @@
+"""The queue of requests, one request's page, and the status changes staff make on it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from prefcenter.errors import DomainError
+from prefcenter.extensions import db
+from prefcenter.models import Contact, RequestKind, RequestStatus
+from prefcenter.services import audit, privacy_requests, request_queue
+from prefcenter.web.console import bp, member
+from prefcenter.web.console.forms import ActionForm
+
+# Console action -> the status it moves a request to.
+ACTIONS = {
+    "verify": RequestStatus.VERIFIED,  # identity checked by other means
+    "start": RequestStatus.IN_PROGRESS,
+    "complete": RequestStatus.COMPLETED,
+    "deny": RequestStatus.DENIED,
+    "extend": RequestStatus.EXTENDED,
+    "duplicate": RequestStatus.DUPLICATE,
+    "cancel": RequestStatus.CANCELLED,
+}
+
+
+@bp.get("/")
+def queue() -> str:
+    filters = {name: request.args.get(name) or None for name in ("status", "kind", "due", "q")}
+    found, counts = request_queue.rows(
+        privacy_requests.business_today(),
+        status=filters["status"] if filters["status"] in set(RequestStatus) else None,
+        kind=filters["kind"] if filters["kind"] in set(RequestKind) else None,
+        due=filters["due"],
+        search=filters["q"],
+    )
+    return render_template(
+        "console/queue.html",
+        rows=found,
+        counts=counts,
+        filters=filters,
+        statuses=list(RequestStatus),
+        kinds=list(RequestKind),
+    )
+
+
+@bp.get("/requests/<reference>")
+def request_page(reference: str) -> str:
+    shown = privacy_requests.get(reference)
+    contact = db.session.get(Contact, shown.contact_id) if shown.contact_id else None
+    today = privacy_requests.business_today()
+    return render_template(
+        "console/request.html",
+        request=shown,
+        contact=contact,
+        deadlines=privacy_requests.deadline_view(shown, today),
+        form=ActionForm(),
+        actions=ACTIONS,
+    )
+
+
+@bp.post("/requests/<reference>/<action>")
+def act(reference: str, action: str) -> Response:
+    if action not in ACTIONS:
+        abort(404)
+    shown = privacy_requests.get(reference)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash("The form had expired; nothing was changed. Please try again.", "error")
+        return redirect(url_for("console.request_page", reference=reference))
+    original = None
+    if action == "duplicate":
+        original = privacy_requests.find((form.original.data or "").strip().upper())
+    note = (form.note.data or "").strip() or None
+    try:
+        privacy_requests.decide(
+            shown, ACTIONS[action], audit.actor(member()), note, duplicate_of=original
+        )
+    except DomainError as refused:
+        db.session.rollback()
+        flash(
+            refused.message if not refused.details else f"{refused.message} {refused.details}",
+            "error",
+        )
+        return redirect(url_for("console.request_page", reference=reference))
+    audit.record(member(), action, shown, note=note)
+    db.session.commit()
+    flash(f"{shown.reference} is now {shown.status.replace('_', ' ')}.", "done")
+    return redirect(url_for("console.request_page", reference=reference))

@@ -1,0 +1,188 @@
+"""The staff console: nobody gets in without signing in, forms carry CSRF tokens, what requesters
+wrote is shown inert, and every action is in the audit trail."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+
+from prefcenter.cli import main
+from prefcenter.extensions import db
+from prefcenter.models import AppendOnlyViolation, AuditEvent, OutboxMessage, StaffMember
+from prefcenter.web.console import PUBLIC_ENDPOINTS
+from tests.factories import STAFF_PASSWORD, make_contact, make_staff
+from tests.inbound import compose, receive
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert found, page
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, member: StaffMember, password: str = STAFF_PASSWORD) -> int:
+    token = csrf_token(client, "/console/login")
+    response = client.post(
+        "/console/login",
+        data={"email": member.email, "password": password, "csrf_token": token},
+    )
+    return response.status_code
+
+
+def console_urls(app: Flask) -> list[tuple[str, str]]:
+    adapter = app.url_map.bind("localhost")
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("console.") and rule.endpoint not in PUBLIC_ENDPOINTS:
+            url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, "PR-0000-0000"))
+            urls += [(m, url) for m in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})]
+    return urls
+
+
+def test_every_console_route_refuses_anonymous_access(app: Flask, client: FlaskClient) -> None:
+    urls = console_urls(app)
+    assert ("GET", "/console/") in urls and ("POST", "/console/logout") in urls
+    for method, url in urls:
+        response = client.open(url, method=method)
+        assert response.status_code == 302, (method, url)
+        assert response.headers["Location"].startswith("/console/login")
+
+
+def test_signing_in_with_the_right_password_only(app: Flask, client: FlaskClient) -> None:
+    member = make_staff()
+    assert sign_in(client, member, "not the password") == 401
+    assert client.get("/console/").status_code == 302
+    assert sign_in(client, member) == 302
+    assert client.get("/console/").status_code == 200
+    token = csrf_token(client, "/console/")
+    assert client.post("/console/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/console/").status_code == 302
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions == ["sign_in", "sign_out"]
+
+
+def test_the_session_cookie_is_http_only_and_same_site(app: Flask, client: FlaskClient) -> None:
+    sign_in(client, make_staff())
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    assert cookie.secure  # the test base URL is https
+
+
+def test_sign_in_is_throttled(app: Flask, client: FlaskClient) -> None:
+    member = make_staff()
+    codes = [sign_in(client, member, "wrong password!") for _ in range(11)]
+    assert codes[:10] == [401] * 10 and codes[10] == 429
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(app: Flask, client: FlaskClient) -> None:
+    make_contact("pat@customer.example.net")
+    [request] = receive(compose("Please delete my data.")).requests
+    sign_in(client, make_staff())
+    response = client.post(
+        f"/console/requests/{request.reference}/deny", data={"note": "no"}, follow_redirects=True
+    )
+    assert "nothing was changed" in response.get_data(as_text=True)
+    db.session.refresh(request)
+    assert request.status == "awaiting_verification"
+    assert client.post("/console/login", data={"email": "x", "password": "y"}).status_code == 200
+
+
+def test_what_requesters_wrote_is_shown_inert(app: Flask, client: FlaskClient) -> None:
+    payload = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    message = compose(
+        f"Please delete my data. {payload}",
+        subject=f"Delete {payload}",
+        sender=f'"{payload}" <pat@customer.example.net>',
+    )
+    [request] = receive(message).requests
+    sign_in(client, make_staff())
+    for path in ("/console/", f"/console/requests/{request.reference}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page
+    page = client.get(f"/console/requests/{request.reference}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(" in page
+
+
+def test_the_queue_puts_overdue_first_and_counts_each_due_state(
+    app: Flask, client: FlaskClient
+) -> None:
+    with time_machine.travel(datetime(2026, 1, 5, 17, 0, tzinfo=UTC), tick=False):
+        [late] = receive(
+            compose("Please delete my data.", sender="a@customer.example.net")
+        ).requests
+    with time_machine.travel(datetime(2026, 3, 2, 17, 0, tzinfo=UTC), tick=False):
+        [fresh] = receive(
+            compose("Please delete my data.", sender="b@customer.example.net")
+        ).requests
+        sign_in(client, make_staff())
+        page = client.get("/console/").get_data(as_text=True)
+        overdue_only = client.get("/console/?due=overdue").get_data(as_text=True)
+    assert page.index(late.reference) < page.index(fresh.reference)
+    assert re.search(r'id="count-overdue">1<', page) and re.search(r'id="count-later">1<', page)
+    assert late.reference in overdue_only and fresh.reference not in overdue_only
+
+
+def test_a_denial_is_audited_with_the_staff_id_and_tells_the_requester(
+    app: Flask, client: FlaskClient
+) -> None:
+    [request] = receive(compose("Delete my data.", sender="x@customer.example.net")).requests
+    member = make_staff()
+    sign_in(client, member)
+    page = f"/console/requests/{request.reference}"
+    token = csrf_token(client, page)
+    client.post(f"{page}/deny", data={"csrf_token": token, "note": "We hold no data on you."})
+    db.session.refresh(request)
+    assert request.status == "denied"
+    assert request.events[-1].actor == f"staff:{member.id}"
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deny")).one()
+    assert (audit.staff_id, audit.request_id) == (member.id, request.id)
+    purposes = db.session.scalars(select(OutboxMessage.purpose)).all()
+    assert "denied" in purposes
+
+
+def test_a_refused_change_is_explained_and_changes_nothing(app: Flask, client: FlaskClient) -> None:
+    [request] = receive(compose("Stop emailing me.", sender="x@customer.example.net")).requests
+    sign_in(client, make_staff())
+    page = f"/console/requests/{request.reference}"
+    token = csrf_token(client, page)
+    shown = client.post(f"{page}/start", data={"csrf_token": token}, follow_redirects=True)
+    assert "cannot become in_progress" in shown.get_data(as_text=True)
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "start")).all() == []
+
+
+def test_staff_create_prints_a_one_time_set_password_link(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner
+) -> None:
+    result = runner.invoke(
+        main, ["staff", "create", "new@example.com", "--role", "admin", "--link"]
+    )
+    assert result.exit_code == 0, result.output
+    url = result.output.strip().splitlines()[-1]
+    path = url.removeprefix("https://prefs.example.com")
+    token = csrf_token(client, path)
+    client.post(path, data={"csrf_token": token, "password": "a long new password"})
+    member = db.session.scalars(select(StaffMember)).one()
+    assert member.role == "admin"
+    assert sign_in(client, member, "a long new password") == 302
+    assert client.get(path).status_code == 400  # used
+
+
+def test_the_audit_trail_cannot_be_rewritten(app: Flask, client: FlaskClient) -> None:
+    sign_in(client, make_staff())
+    event = db.session.scalars(select(AuditEvent)).one()
+    event.action = "nothing happened"
+    with pytest.raises(AppendOnlyViolation):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.scalars(select(AuditEvent)).one())
+    with pytest.raises(AppendOnlyViolation):
+        db.session.flush()
