@@ -74,6 +74,9 @@ class Contact(db.Model):
     # Lower-cased normalised address: the one used for lookups and uniqueness.
     email_key: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
+    # Kept for correction requests (a person may ask to correct them); never needed to send mail.
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -6,9 +6,11 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import select
 
@@ -17,7 +19,8 @@ from prefcenter.models import ConsentEvent
 from prefcenter.services import contacts
 from prefcenter.services.links import preferences_token, unsubscribe_token
 from prefcenter.services.subscriptions import statuses
-from tests.factories import make_contact
+from tests.factories import STAFF_PASSWORD, make_contact, make_staff
+from tests.inbound import compose, receive
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
@@ -159,3 +162,40 @@ def test_one_click_page_then_preferences(live_server: str, page: Page) -> None:
     page.get_by_role("link", name="Manage your other email preferences").click()
     expect(page.get_by_label("Marketing")).not_to_be_checked()
     expect(page.get_by_label("Service updates")).to_be_checked()
+
+
+def test_staff_correct_an_overdue_request_in_the_console(live_server: str, page: Page) -> None:
+    # standards E30: the correction is checked, applied field by field, and the trail shows it.
+    contact = make_contact("pat@customer.example.net", name="Pat Smith")
+    with time_machine.travel(datetime(2026, 1, 5, 17, 0, tzinfo=UTC), tick=False):
+        message = compose(
+            "I moved. Please update my postal address to 4 High Street, Bath BA1 1AA."
+        )
+        [request] = receive(message).requests
+    member = make_staff()
+    db.session.commit()
+
+    page.goto(f"{live_server}/console/login")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#count-overdue")).to_have_text("1")
+    screenshot(page, "console-queue")
+
+    page.get_by_role("link", name=request.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(request.reference)
+    page.get_by_label("Note or reason").fill("Confirmed by phone with the customer.")
+    page.get_by_role("button", name="verify").click()
+    expect(page.locator("#status")).to_have_text("verified")
+
+    row = page.locator("#field-postal_address")
+    expect(row.get_by_role("textbox")).to_have_value("4 High Street, Bath BA1 1AA")
+    row.get_by_role("button", name="Apply").click()
+    expect(page.locator("#field-postal_address .old")).to_have_text("4 High Street, Bath BA1 1AA")
+    expect(page.locator("#status")).to_have_text("in_progress")
+    expect(page.get_by_text("postal_address corrected")).to_be_visible()
+    screenshot(page, "console-request")
+
+    db.session.rollback()
+    db.session.refresh(contact)
+    assert contact.postal_address == "4 High Street, Bath BA1 1AA"

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from prefcenter.cli import main
 from prefcenter.extensions import db
 from prefcenter.models import AppendOnlyViolation, AuditEvent, OutboxMessage, StaffMember
+from prefcenter.services.addresses import normalise
+from prefcenter.services.suppressions import is_suppressed
 from prefcenter.web.console import PUBLIC_ENDPOINTS
-from tests.factories import STAFF_PASSWORD, make_contact, make_staff
+from tests.factories import STAFF_PASSWORD, make_contact, make_staff, make_suppression
 from tests.inbound import compose, receive
 
 
@@ -186,3 +188,50 @@ def test_the_audit_trail_cannot_be_rewritten(app: Flask, client: FlaskClient) ->
     db.session.delete(db.session.scalars(select(AuditEvent)).one())
     with pytest.raises(AppendOnlyViolation):
         db.session.flush()
+
+
+def confirmed_correction(client: FlaskClient, body: str) -> tuple[str, str]:
+    """A correction request confirmed by staff; (request page path, CSRF token)."""
+    [request] = receive(compose(body)).requests
+    page = f"/console/requests/{request.reference}"
+    token = csrf_token(client, page)
+    client.post(f"{page}/verify", data={"csrf_token": token, "note": "checked by phone"})
+    return page, token
+
+
+def test_a_correction_cannot_be_applied_before_the_requester_is_confirmed(
+    app: Flask, client: FlaskClient
+) -> None:
+    # standards E30, G45
+    contact = make_contact("pat@customer.example.net")
+    [request] = receive(compose("Please correct my phone number to 555 0100 200.")).requests
+    sign_in(client, make_staff())
+    page = f"/console/requests/{request.reference}"
+    shown = client.post(
+        f"{page}/apply/phone",
+        data={"csrf_token": csrf_token(client, page), "value": "555 0100 200"},
+        follow_redirects=True,
+    )
+    assert "confirm the requester first" in shown.get_data(as_text=True)
+    db.session.refresh(contact)
+    assert contact.phone is None
+
+
+def test_a_new_email_address_keeps_the_old_ones_opt_outs(app: Flask, client: FlaskClient) -> None:
+    contact = make_contact("pat@customer.example.net", categories=["updates"])
+    make_suppression("pat@customer.example.net", scope="marketing", reason="unsubscribe")
+    member = make_staff()
+    sign_in(client, member)
+    page, token = confirmed_correction(
+        client, "Please change my email address to pat.new@customer.example.org"
+    )
+    client.post(
+        f"{page}/apply/email", data={"csrf_token": token, "value": "pat.new@customer.example.org"}
+    )
+    db.session.refresh(contact)
+    assert contact.email == "pat.new@customer.example.org"
+    assert is_suppressed(normalise("pat.new@customer.example.org"), "marketing")
+    audit = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "apply_correction")
+    ).one()
+    assert (audit.staff_id, audit.details) == (member.id, {"field": "email"})

@@ -186,15 +186,26 @@ def business_today() -> date:
 
 
 def deadline_view(request: PrivacyRequest, today: date) -> list[dict[str, object]]:
-    """The stored deadlines with `days_left` and `overdue` worked out for `today`."""
-    return [
-        {
-            **deadline,
-            "days_left": days_left(date.fromisoformat(deadline["due"]), today),
-            "overdue": is_overdue(date.fromisoformat(deadline["due"]), today),
-        }
-        for deadline in request.deadlines
-    ]
+    """The stored deadlines with `met`, `days_left` and `overdue` worked out for `today`.
+
+    Receipt is met once acknowledged; every deadline is met once the request is finished.
+    """
+    finished = RequestStatus(request.status) in request_lifecycle.ENDS
+    view = []
+    for deadline in request.deadlines:
+        due = date.fromisoformat(deadline["due"])
+        met = finished or (
+            deadline["rule"] == "acknowledge" and request.acknowledged_at is not None
+        )
+        view.append(
+            {
+                **deadline,
+                "met": met,
+                "days_left": days_left(due, today),
+                "overdue": not met and is_overdue(due, today),
+            }
+        )
+    return view
 
 
 def deadline_records(request: PrivacyRequest) -> list[dict[str, str]]:

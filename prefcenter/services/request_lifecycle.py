@@ -49,6 +49,12 @@ def record_opening(request: PrivacyRequest, note: str) -> None:
     request.status = S.RECEIVED.value
 
 
+def note(request: PrivacyRequest, actor: str, text: str) -> None:
+    """An event that records work on the request without changing its status."""
+    status = RequestStatus(request.status)
+    _append(request, status, status, actor, text)
+
+
 def move(
     request: PrivacyRequest,
     to: RequestStatus,

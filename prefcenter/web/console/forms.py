@@ -25,3 +25,9 @@ class ActionForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """No fields: signing out only needs the CSRF token."""
+
+
+class CorrectionForm(FlaskForm):
+    """One field's new value, from the proposed change or typed by staff."""
+
+    value = TextAreaField("New value", validators=[DataRequired(), Length(max=1000)])

@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response
 from prefcenter.errors import DomainError
 from prefcenter.extensions import db
 from prefcenter.models import Contact, RequestKind, RequestStatus
-from prefcenter.services import audit, privacy_requests, request_queue
+from prefcenter.services import audit, corrections, privacy_requests, request_queue
 from prefcenter.web.console import bp, member
-from prefcenter.web.console.forms import ActionForm
+from prefcenter.web.console.forms import ActionForm, CorrectionForm
 
 # Console action -> the status it moves a request to.
 ACTIONS = {
@@ -49,6 +49,7 @@ def request_page(reference: str) -> str:
     shown = privacy_requests.get(reference)
     contact = db.session.get(Contact, shown.contact_id) if shown.contact_id else None
     today = privacy_requests.business_today()
+    proposed = {change["field"]: change["new_value"] for change in shown.proposed_changes}
     return render_template(
         "console/request.html",
         request=shown,
@@ -56,7 +57,35 @@ def request_page(reference: str) -> str:
         deadlines=privacy_requests.deadline_view(shown, today),
         form=ActionForm(),
         actions=ACTIONS,
+        correction_form=CorrectionForm(),
+        fields=corrections.FIELDS,
+        current=corrections.current_values(contact) if contact else {},
+        proposed=proposed,
     )
+
+
+@bp.post("/requests/<reference>/apply/<field>")
+def apply_correction(reference: str, field: str) -> Response:
+    shown = privacy_requests.get(reference)
+    form = CorrectionForm()
+    back = redirect(url_for("console.request_page", reference=reference))
+    if not form.validate_on_submit():
+        flash("The form had expired or was empty; nothing was changed.", "error")
+        return back
+    try:
+        change = corrections.apply(shown, field, form.value.data or "", audit.actor(member()))
+    except DomainError as refused:
+        db.session.rollback()
+        flash(_explain(refused), "error")
+        return back
+    audit.record(member(), "apply_correction", shown, field=field)
+    db.session.commit()
+    flash(f"{change.field} changed from “{change.old or ''}” to “{change.new}”.", "done")
+    return back
+
+
+def _explain(refused: DomainError) -> str:
+    return refused.message if not refused.details else f"{refused.message} {refused.details}"
 
 
 @bp.post("/requests/<reference>/<action>")
