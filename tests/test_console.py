@@ -3,6 +3,8 @@ wrote is shown inert, and every action is in the audit trail."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, datetime
 
@@ -14,7 +16,14 @@ from sqlalchemy import select
 
 from prefcenter.cli import main
 from prefcenter.extensions import db
-from prefcenter.models import AppendOnlyViolation, AuditEvent, OutboxMessage, StaffMember
+from prefcenter.models import (
+    AppendOnlyViolation,
+    AuditEvent,
+    OutboxMessage,
+    RequestStatus,
+    StaffMember,
+)
+from prefcenter.services import privacy_requests
 from prefcenter.services.addresses import normalise
 from prefcenter.services.suppressions import is_suppressed
 from prefcenter.web.console import PUBLIC_ENDPOINTS
@@ -235,3 +244,66 @@ def test_a_new_email_address_keeps_the_old_ones_opt_outs(app: Flask, client: Fla
         select(AuditEvent).where(AuditEvent.action == "apply_correction")
     ).one()
     assert (audit.staff_id, audit.details) == (member.id, {"field": "email"})
+
+
+ADMIN_ONLY = {"/console/log", "/console/metrics"}
+
+
+@pytest.mark.parametrize("role", ["agent", "admin"])
+def test_each_roles_access(app: Flask, client: FlaskClient, role: str) -> None:
+    [request] = receive(compose("Please delete my data.")).requests
+    sign_in(client, make_staff(role=role))
+    everyone = {"/console/", f"/console/requests/{request.reference}"}
+    for path in everyone:
+        assert client.get(path).status_code == 200, path
+    for path in ADMIN_ONLY:
+        assert client.get(path).status_code == (200 if role == "admin" else 403), path
+    # Every GET page of the console is in one of the two lists above.
+    pages = {url for method, url in console_urls(app) if method == "GET"}
+    assert pages - {"/console/requests/PR-0000-0000"} == {"/console/"} | ADMIN_ONLY
+
+
+def test_the_request_log_exports_a_date_range_without_addresses(
+    app: Flask, client: FlaskClient
+) -> None:
+    # standards E35: date, kind, channel, response date, outcome, reason for denial.
+    with time_machine.travel(datetime(2026, 2, 3, 17, 0, tzinfo=UTC), tick=False):
+        receive(compose("Stop emailing me.", sender="a@customer.example.net"))
+        [denied] = receive(compose("Delete my data.", sender="b@customer.example.net")).requests
+        privacy_requests.decide(denied, RequestStatus.DENIED, "staff:1", "No record of you.")
+        db.session.commit()
+    with time_machine.travel(datetime(2026, 6, 1, 17, 0, tzinfo=UTC), tick=False):
+        receive(compose("Delete my data.", sender="c@customer.example.net"))
+    sign_in(client, make_staff(role="admin"))
+    export = client.get("/console/log?start=2026-01-01&end=2026-03-31&format=csv")
+    assert export.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
+    assert [
+        (r["received"], r["kind"], r["channel"], r["responded"], r["outcome"], r["denial_reason"])
+        for r in rows
+    ] == [
+        ("2026-02-03", "discontinue", "email", "2026-02-03", "completed", ""),
+        ("2026-02-03", "deletion", "email", "2026-02-03", "denied", "No record of you."),
+    ]
+    assert "customer.example.net" not in export.get_data(as_text=True)
+    as_json = client.get("/console/log?start=2026-01-01&end=2026-12-31&format=json").get_json()
+    assert len(as_json) == 3
+    exports = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export_request_log")
+    )
+    assert len(exports.all()) == 2
+
+
+def test_metrics_count_requests_per_kind_for_a_year(app: Flask, client: FlaskClient) -> None:
+    with time_machine.travel(datetime(2026, 2, 3, 17, 0, tzinfo=UTC), tick=False):
+        receive(compose("Stop emailing me.", sender="a@customer.example.net"))
+        [denied] = receive(compose("Delete my data.", sender="b@customer.example.net")).requests
+    with time_machine.travel(datetime(2026, 2, 13, 17, 0, tzinfo=UTC), tick=False):
+        privacy_requests.decide(denied, RequestStatus.DENIED, "staff:1", "No record of you.")
+        db.session.commit()
+    sign_in(client, make_staff(role="admin"))
+    page = client.get("/console/metrics?year=2026").get_data(as_text=True)
+    deletion = re.search(r'id="metrics-deletion">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r"<td>(.*?)</td>", deletion) == ["deletion", "1", "0", "1", "10.0"]
+    discontinue = re.search(r'id="metrics-discontinue">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r"<td>(.*?)</td>", discontinue) == ["discontinue", "1", "1", "0", "0.0"]
