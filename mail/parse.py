@@ -172,18 +172,35 @@ def split_reply(text: str) -> tuple[str, str]:
     return new_text, "\n".join(quoted).strip()
 
 
-def _attachments(message: EmailMessage, body: EmailMessage | None) -> list[Attachment]:
+def _attachment_parts(message: EmailMessage, body: EmailMessage | None) -> list[EmailMessage]:
     found = []
     for part in message.walk():
         if part.is_multipart() or part is body:
             continue
-        maintype = part.get_content_maintype()
-        if maintype == "text" and not part.is_attachment():
+        if part.get_content_maintype() == "text" and not part.is_attachment():
             continue  # the other alternative of the body
-        payload = part.get_payload(decode=True)
-        try:
-            filename = part.get_filename()
-        except Exception:
-            filename = None
-        found.append(Attachment(filename, part.get_content_type(), len(payload) if payload else 0))
+        found.append(part)
     return found
+
+
+def _describe(part: EmailMessage) -> tuple[Attachment, bytes]:
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    try:
+        filename = part.get_filename()
+    except Exception:
+        filename = None
+    return Attachment(filename, part.get_content_type(), len(data)), data
+
+
+def _attachments(message: EmailMessage, body: EmailMessage | None) -> list[Attachment]:
+    return [_describe(part)[0] for part in _attachment_parts(message, body)]
+
+
+def attachment(raw: bytes, index: int) -> tuple[Attachment, bytes]:
+    """The index-th attachment (as listed by `parse`) and its decoded bytes; IndexError if none."""
+    parsed = parse(raw)
+    parts = _attachment_parts(parsed.message, _body_part(parsed.message))
+    if not 0 <= index < len(parts):
+        raise IndexError(index)
+    return _describe(parts[index])

@@ -49,12 +49,22 @@ def sign_in(client: FlaskClient, member: StaffMember, password: str = STAFF_PASS
     return response.status_code
 
 
+URL_VALUES = {
+    "reference": "PR-0000-0000",
+    "action": "deny",
+    "field": "name",
+    "contact_id": 1,
+    "message_id": 1,
+    "index": 0,
+}
+
+
 def console_urls(app: Flask) -> list[tuple[str, str]]:
     adapter = app.url_map.bind("localhost")
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("console.") and rule.endpoint not in PUBLIC_ENDPOINTS:
-            url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, "PR-0000-0000"))
+            url = adapter.build(rule.endpoint, {a: URL_VALUES[a] for a in rule.arguments})
             urls += [(m, url) for m in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})]
     return urls
 
@@ -251,16 +261,27 @@ ADMIN_ONLY = {"/console/log", "/console/metrics"}
 
 @pytest.mark.parametrize("role", ["agent", "admin"])
 def test_each_roles_access(app: Flask, client: FlaskClient, role: str) -> None:
-    [request] = receive(compose("Please delete my data.")).requests
+    contact = make_contact("pat@customer.example.net")
+    message = compose("Please delete my data. My ID is attached.")
+    message.add_attachment(b"%PDF-1.4 id", maintype="application", subtype="pdf", filename="id.pdf")
+    inbound = receive(message)
+    reference = inbound.requests[0].reference
     sign_in(client, make_staff(role=role))
-    everyone = {"/console/", f"/console/requests/{request.reference}"}
-    for path in everyone:
+    everyone = {
+        "/console/": "/console/",
+        "/console/requests/PR-0000-0000": f"/console/requests/{reference}",
+        "/console/contacts": "/console/contacts?q=pat",
+        "/console/contacts/1": f"/console/contacts/{contact.id}",
+        "/console/suppressions": "/console/suppressions",
+        "/console/messages/1/attachments/0": f"/console/messages/{inbound.id}/attachments/0",
+    }
+    for path in everyone.values():
         assert client.get(path).status_code == 200, path
     for path in ADMIN_ONLY:
         assert client.get(path).status_code == (200 if role == "admin" else 403), path
     # Every GET page of the console is in one of the two lists above.
     pages = {url for method, url in console_urls(app) if method == "GET"}
-    assert pages - {"/console/requests/PR-0000-0000"} == {"/console/"} | ADMIN_ONLY
+    assert pages == set(everyone) | ADMIN_ONLY
 
 
 def test_the_request_log_exports_a_date_range_without_addresses(
@@ -307,3 +328,34 @@ def test_metrics_count_requests_per_kind_for_a_year(app: Flask, client: FlaskCli
     assert re.findall(r"<td>(.*?)</td>", deletion) == ["deletion", "1", "0", "1", "10.0"]
     discontinue = re.search(r'id="metrics-discontinue">(.*?)</tr>', page, re.S).group(1)
     assert re.findall(r"<td>(.*?)</td>", discontinue) == ["discontinue", "1", "1", "0", "0.0"]
+
+
+def test_an_attachment_is_only_ever_a_download(app: Flask, client: FlaskClient) -> None:
+    message = compose("Please delete my data.")
+    message.add_attachment(
+        b"<script>alert(1)</script>", maintype="text", subtype="html", filename="../x.html"
+    )
+    inbound = receive(message)
+    sign_in(client, make_staff())
+    download = client.get(f"/console/messages/{inbound.id}/attachments/0")
+    assert download.mimetype == "application/octet-stream"
+    assert download.headers["Content-Disposition"] == 'attachment; filename="..x.html"'
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.get_data() == b"<script>alert(1)</script>"
+    assert client.get(f"/console/messages/{inbound.id}/attachments/1").status_code == 404
+
+
+def test_a_contact_page_shows_subscriptions_history_and_requests(
+    app: Flask, client: FlaskClient
+) -> None:
+    contact = make_contact("pat@customer.example.net", categories=["marketing"])
+    [request] = receive(compose("Stop emailing me.")).requests
+    sign_in(client, make_staff())
+    found = client.get("/console/contacts?q=PAT@").get_data(as_text=True)
+    assert f"/console/contacts/{contact.id}" in found
+    page = client.get(f"/console/contacts/{contact.id}").get_data(as_text=True)
+    assert "marketing: unsubscribed" in page and request.reference in page
+    assert "email · request " + request.reference in page
+    lookup = client.get("/console/suppressions?address=Pat@customer.example.net")
+    assert "Entries for Pat@customer.example.net" in lookup.get_data(as_text=True)
+    assert "<td>all</td>" in lookup.get_data(as_text=True)

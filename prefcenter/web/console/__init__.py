@@ -40,4 +40,4 @@ def member() -> StaffMember:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-from prefcenter.web.console import auth, queue, reports  # noqa: E402, F401 - registers routes
+from prefcenter.web.console import auth, queue, records, reports  # noqa: E402, F401 - registers routes
