@@ -15,6 +15,7 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
 
 import html2text
+import nh3
 from mailparser_reply.constants import MAIL_LANGUAGES
 from mailparser_reply.parser import EmailMessage as ReplyText
 
@@ -141,7 +142,9 @@ def _text_of(part: EmailMessage) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Plain text of an HTML body; scripts and styles dropped, quotes kept as "> " lines."""
+    """Plain text of an HTML body, sanitised with nh3; quotes kept as "> " lines."""
+    # nh3 first: scripts, styles, event handlers and unknown markup go before anything reads it.
+    html = nh3.clean(html)
     converter = html2text.HTML2Text(bodywidth=0)
     converter.ignore_links = True
     converter.ignore_images = True

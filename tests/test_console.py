@@ -4,9 +4,11 @@ wrote is shown inert, and every action is in the audit trail."""
 from __future__ import annotations
 
 import csv
+import email
 import io
 import re
 from datetime import UTC, datetime
+from email import policy
 
 import pytest
 import time_machine
@@ -25,6 +27,7 @@ from prefcenter.models import (
 )
 from prefcenter.services import privacy_requests
 from prefcenter.services.addresses import normalise
+from prefcenter.services.request_links import status_url
 from prefcenter.services.suppressions import is_suppressed
 from prefcenter.web.console import PUBLIC_ENDPOINTS
 from tests.factories import STAFF_PASSWORD, make_contact, make_staff, make_suppression
@@ -359,3 +362,36 @@ def test_a_contact_page_shows_subscriptions_history_and_requests(
     lookup = client.get("/console/suppressions?address=Pat@customer.example.net")
     assert "Entries for Pat@customer.example.net" in lookup.get_data(as_text=True)
     assert "<td>all</td>" in lookup.get_data(as_text=True)
+
+
+def test_staff_reply_in_the_requests_thread(app: Flask, client: FlaskClient) -> None:
+    app.config["AUTO_REPLY_LIMIT"] = 1  # a person's reply is never held back by the loop guard
+    inbound = receive(compose("Do you ship to Canada?"))
+    [request] = inbound.requests
+    member = make_staff()
+    sign_in(client, member)
+    page = f"/console/requests/{request.reference}"
+    token = csrf_token(client, page)
+    client.post(f"{page}/reply", data={"csrf_token": token, "body": "Yes, we ship to Canada."})
+    reply = db.session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "reply")).one()
+    sent = email.message_from_bytes(reply.raw, policy=policy.default)
+    assert sent["Auto-Submitted"] == "no"
+    assert sent["In-Reply-To"] == inbound.message_id
+    assert "Yes, we ship to Canada." in sent.get_content()
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reply")).one()
+    assert audit.staff_id == member.id
+    assert "reply to pat@customer.example.net" in client.get(page).get_data(as_text=True)
+
+
+def test_the_status_page_shows_reasons_but_not_staff_working_notes(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_contact("pat@customer.example.net")
+    [request] = receive(compose("Please delete my data.")).requests
+    privacy_requests.decide(request, RequestStatus.VERIFIED, "staff:1", "ID checked on a call")
+    privacy_requests.decide(request, RequestStatus.DENIED, "staff:1", "Legal hold on the account.")
+    db.session.commit()
+    status = client.get(status_url(request).removeprefix("https://prefs.example.com"))
+    text = status.get_data(as_text=True)
+    assert "Legal hold on the account." in text
+    assert "ID checked on a call" not in text

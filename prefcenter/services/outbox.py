@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 AUTO_REPLIED = "auto-replied"
 AUTO_GENERATED = "auto-generated"
+HUMAN = "no"  # RFC 3834: written by a person
 
 
 def message_id_for(request: PrivacyRequest) -> str:
@@ -49,9 +50,11 @@ def queue(
     **context: Any,
 ) -> OutboxMessage | None:
     """Queue one message to one recipient; None when the address had its automatic replies for
-    the day (PREFCENTER_AUTO_REPLY_LIMIT), which breaks a loop with another auto-responder."""
+    the day (PREFCENTER_AUTO_REPLY_LIMIT), which breaks a loop with another auto-responder.
+    A person's reply (`auto_submitted="no"`) is never held back."""
     config = current_app.config
-    if sent_recently(recipient) >= config["AUTO_REPLY_LIMIT"]:
+    automatic = auto_submitted != HUMAN
+    if automatic and sent_recently(recipient) >= config["AUTO_REPLY_LIMIT"]:
         log.warning("auto-reply limit reached; %s for request %s not sent", purpose, request.id)
         return None
     subject, _, body = render_template(
@@ -92,3 +95,9 @@ def queue(
     )
     db.session.add(message)
     return message
+
+
+def for_request(request: PrivacyRequest) -> list[OutboxMessage]:
+    """Our messages about a request, oldest first."""
+    query = select(OutboxMessage).where(OutboxMessage.request_id == request.id)
+    return list(db.session.scalars(query.order_by(OutboxMessage.id)))

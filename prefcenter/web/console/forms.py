@@ -31,3 +31,7 @@ class CorrectionForm(FlaskForm):
     """One field's new value, from the proposed change or typed by staff."""
 
     value = TextAreaField("New value", validators=[DataRequired(), Length(max=1000)])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=20000)])

@@ -8,9 +8,10 @@ from werkzeug.wrappers import Response
 from prefcenter.errors import DomainError
 from prefcenter.extensions import db
 from prefcenter.models import Contact, RequestKind, RequestStatus
-from prefcenter.services import audit, corrections, privacy_requests, request_queue
+from prefcenter.services import audit, corrections, outbox, privacy_requests, request_queue
+from prefcenter.services.addresses import Address
 from prefcenter.web.console import bp, member
-from prefcenter.web.console.forms import ActionForm, CorrectionForm
+from prefcenter.web.console.forms import ActionForm, CorrectionForm, ReplyForm
 
 # Console action -> the status it moves a request to.
 ACTIONS = {
@@ -58,6 +59,8 @@ def request_page(reference: str) -> str:
         form=ActionForm(),
         actions=ACTIONS,
         correction_form=CorrectionForm(),
+        reply_form=ReplyForm(),
+        sent=outbox.for_request(shown),
         fields=corrections.FIELDS,
         current=corrections.current_values(contact) if contact else {},
         proposed=proposed,
@@ -86,6 +89,22 @@ def apply_correction(reference: str, field: str) -> Response:
 
 def _explain(refused: DomainError) -> str:
     return refused.message if not refused.details else f"{refused.message} {refused.details}"
+
+
+@bp.post("/requests/<reference>/reply")
+def reply(reference: str) -> Response:
+    """A person's answer to the requester, in the request's thread."""
+    shown = privacy_requests.get(reference)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        requester = Address(shown.requester_email, shown.requester_key)
+        outbox.queue(shown, "reply", requester, auto_submitted=outbox.HUMAN, body=form.body.data)
+        audit.record(member(), "reply", shown)
+        db.session.commit()
+        flash("Your reply is on its way.", "done")
+    else:
+        flash("The form had expired or was empty; nothing was sent.", "error")
+    return redirect(url_for("console.request_page", reference=reference))
 
 
 @bp.post("/requests/<reference>/<action>")
