@@ -395,3 +395,19 @@ def test_the_status_page_shows_reasons_but_not_staff_working_notes(
     text = status.get_data(as_text=True)
     assert "Legal hold on the account." in text
     assert "ID checked on a call" not in text
+
+
+def test_completing_a_correction_tells_the_requester_what_was_corrected(
+    app: Flask, client: FlaskClient
+) -> None:
+    # standards E30: tell the consumer whether the correction was made.
+    make_contact("pat@customer.example.net")
+    sign_in(client, make_staff())
+    page, token = confirmed_correction(client, "My new phone number is +44 7700 900123.")
+    client.post(f"{page}/apply/phone", data={"csrf_token": token, "value": "+44 7700 900123"})
+    client.post(f"{page}/complete", data={"csrf_token": token})
+    notice = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.purpose == "completed")
+    ).one()
+    body = email.message_from_bytes(notice.raw, policy=policy.default).get_content()
+    assert "We corrected your phone number in our records." in body

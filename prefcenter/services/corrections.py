@@ -19,6 +19,13 @@ from prefcenter.services import request_lifecycle
 from prefcenter.services.addresses import address_hash, normalise, of_contact
 
 FIELDS = {"name": 200, "postal_address": 1000, "phone": 64, "email": 320}
+LABELS = {
+    "name": "name",
+    "postal_address": "postal address",
+    "phone": "phone number",
+    "email": "email address",
+}
+CORRECTED = "{field} corrected"
 
 
 class NothingToCorrect(DomainError):
@@ -62,10 +69,11 @@ def apply(request: PrivacyRequest, field: str, value: str, actor: str) -> FieldC
     else:
         setattr(contact, field, value)
     contact.updated_at = now()
+    done = CORRECTED.format(field=field)
     if request.status == RequestStatus.VERIFIED:
-        request_lifecycle.move(request, RequestStatus.IN_PROGRESS, actor, f"{field} corrected")
+        request_lifecycle.move(request, RequestStatus.IN_PROGRESS, actor, done)
     else:
-        request_lifecycle.note(request, actor, f"{field} corrected")
+        request_lifecycle.note(request, actor, done)
     return FieldChange(field, old, getattr(contact, field))
 
 
@@ -94,3 +102,9 @@ def _change_email(contact: Contact, raw: str) -> None:
                 )
             )
     contact.email, contact.email_key = new.email, new.key
+
+
+def corrected_fields(request: PrivacyRequest) -> list[str]:
+    """The fields corrected so far, in words, for telling the requester (E30)."""
+    notes = {event.note for event in request.events}
+    return [label for field, label in LABELS.items() if CORRECTED.format(field=field) in notes]

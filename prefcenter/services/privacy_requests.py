@@ -23,7 +23,7 @@ from prefcenter.models import (
     RequestKind,
     RequestStatus,
 )
-from prefcenter.services import contacts, outbox, request_lifecycle
+from prefcenter.services import contacts, corrections, outbox, request_lifecycle
 from prefcenter.services.addresses import Address, of_contact
 from prefcenter.services.deadlines import (
     BusinessCalendar,
@@ -172,7 +172,14 @@ def decide(
     purpose = NOTICES.get(to)
     if (purpose is not None and not request.no_matching_record) or to == RequestStatus.DENIED:
         requester = Address(request.requester_email, request.requester_key)
-        outbox.queue(request, purpose, requester, auto_submitted=AUTO_GENERATED, reason=note)
+        outbox.queue(
+            request,
+            purpose,
+            requester,
+            auto_submitted=AUTO_GENERATED,
+            reason=note,
+            corrected=corrections.corrected_fields(request),
+        )
 
 
 def _calendar() -> BusinessCalendar:
