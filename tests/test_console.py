@@ -14,7 +14,8 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from prefcenter.cli import main
 from prefcenter.extensions import db
@@ -411,3 +412,17 @@ def test_completing_a_correction_tells_the_requester_what_was_corrected(
     ).one()
     body = email.message_from_bytes(notice.raw, policy=policy.default).get_content()
     assert "We corrected your phone number in our records." in body
+
+
+@pytest.mark.parametrize("table", ["audit_event", "request_event"])
+@pytest.mark.parametrize(
+    "change", ["UPDATE {table} SET occurred_at = occurred_at", "DELETE FROM {table}"]
+)
+def test_the_database_itself_refuses_to_rewrite_history(
+    app: Flask, client: FlaskClient, table: str, change: str
+) -> None:
+    receive(compose("Please delete my data."))
+    sign_in(client, make_staff())
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text(change.format(table=table)))
+    db.session.rollback()
