@@ -54,8 +54,12 @@ def inbound_domains() -> list[str]:
     return current_app.config["INBOUND_DOMAINS"]
 
 
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
 def is_ours(address: str) -> bool:
-    return address.rpartition("@")[2].lower() in inbound_domains()
+    return domain_of(address) in inbound_domains()
 
 
 def unsubscribe_token(address: str) -> str | None:

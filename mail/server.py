@@ -114,7 +114,8 @@ class IntakeHandler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
-        if address.rpartition("@")[2].lower() not in self.domains:
+        # The set read at start: this runs on the event loop, outside any app context.
+        if intake.domain_of(address) not in self.domains:
             return "550 5.1.1 No such mailbox here"
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return "452 4.5.3 Too many recipients"

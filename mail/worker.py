@@ -115,10 +115,6 @@ class OutboxWorker:
         self._stopped.set()
         self._thread.join()
 
-    def wait(self) -> None:
-        """Run until stopped from another thread (the `prefcenter worker` command)."""
-        self._stopped.wait()
-
     def _loop(self) -> None:
         pause = IDLE_SECONDS
         while not self._stopped.is_set():

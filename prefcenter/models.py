@@ -270,6 +270,7 @@ class PrivacyRequest(db.Model):
     # Correction requests: [{"field", "new_value", "quote"}] for staff to check and apply.
     proposed_changes: Mapped[list[dict[str, str | None]]] = mapped_column(JSON, default=list)
 
+    contact: Mapped[Contact | None] = relationship()
     messages: Mapped[list[InboundMessage]] = relationship(
         secondary=request_message, back_populates="requests", order_by="InboundMessage.id"
     )

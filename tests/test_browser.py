@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from prefcenter.services import contacts
 from prefcenter.services.links import preferences_token, unsubscribe_token
 from prefcenter.services.subscriptions import statuses
 from tests.factories import STAFF_PASSWORD, make_contact, make_staff
-from tests.inbound import compose, receive
+from tests.inbound import compose, free_port, receive
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
@@ -54,9 +53,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_port()
 
 
 @pytest.fixture

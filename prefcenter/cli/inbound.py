@@ -27,13 +27,18 @@ Files = click.Path(exists=True, dir_okay=False, path_type=Path)
 def smtp(host: str, port: int) -> None:
     """Receive mail for the inbound domains: contact-us mail and unsubscribe+<token> mail."""
     server = start_smtp(host, port)
+    click.echo("Press Ctrl+C to stop.")
+    wait_for_stop()
+    server.stop()
+    click.echo("stopped")
+
+
+def wait_for_stop() -> None:
+    """Block until Ctrl+C or SIGTERM; the caller then stops its threads cleanly."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    click.echo("Press Ctrl+C to stop.")
     stop.wait()
-    server.stop()
-    click.echo("stopped")
 
 
 def start_smtp(host: str, port: int) -> IntakeServer:
@@ -54,10 +59,7 @@ def worker(once: bool) -> None:
         click.echo(f"delivered or retried: {run_once()}")
         return
     outbox = start_worker()
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+    wait_for_stop()
     outbox.stop()
     click.echo("stopped")
 

@@ -16,13 +16,14 @@ from prefcenter.models import (
     OutboxMessage,
     PrivacyRequest,
 )
-from prefcenter.services.addresses import Address, address_hash
+from prefcenter.services import contacts
+from prefcenter.services.addresses import Address, address_hash, of_requester
 from prefcenter.services.suppressions import scopes_for
 
 
 def export(request: PrivacyRequest) -> dict[str, Any]:
-    address = Address(request.requester_email, request.requester_key)
-    contact = db.session.scalar(select(Contact).where(Contact.email_key == address.key))
+    address = of_requester(request)
+    contact = contacts.find(address)
     requests = list(
         db.session.scalars(
             select(PrivacyRequest)

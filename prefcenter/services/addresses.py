@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from prefcenter.errors import InvalidAddress
-from prefcenter.models import Contact
+from prefcenter.models import Contact, PrivacyRequest
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ def address_hash(address: Address) -> str:
 def of_contact(contact: Contact) -> Address:
     """A stored contact's address, already normalised when it was saved."""
     return Address(email=contact.email, key=contact.email_key)
+
+
+def of_requester(request: PrivacyRequest) -> Address:
+    """A request's requester, normalised when the request was opened."""
+    return Address(email=request.requester_email, key=request.requester_key)
 
 
 def mask(email: str) -> str:

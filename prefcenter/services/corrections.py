@@ -15,8 +15,9 @@ from prefcenter.clock import now
 from prefcenter.errors import DomainError, ValidationFailed
 from prefcenter.extensions import db
 from prefcenter.models import Contact, PrivacyRequest, RequestStatus, Suppression
-from prefcenter.services import request_lifecycle
+from prefcenter.services import contacts, request_lifecycle
 from prefcenter.services.addresses import address_hash, normalise, of_contact
+from prefcenter.services.suppressions import suppress
 
 FIELDS = {"name": 200, "postal_address": 1000, "phone": 64, "email": 320}
 LABELS = {
@@ -52,7 +53,7 @@ def apply(request: PrivacyRequest, field: str, value: str, actor: str) -> FieldC
     value = " ".join(value.split()) if field != "postal_address" else value.strip()
     if not value or len(value) > FIELDS[field]:
         raise ValidationFailed({field: f"give a value of 1 to {FIELDS[field]} characters"})
-    contact = db.session.get(Contact, request.contact_id) if request.contact_id else None
+    contact = request.contact
     if contact is None:
         raise NothingToCorrect("There is no contact record to correct for this request.")
     if request.status not in (
@@ -80,27 +81,13 @@ def apply(request: PrivacyRequest, field: str, value: str, actor: str) -> FieldC
 def _change_email(contact: Contact, raw: str) -> None:
     """A new address keeps the old one's suppressions: opting out must survive the change."""
     new = normalise(raw)
-    taken = db.session.scalar(select(Contact).where(Contact.email_key == new.key))
+    taken = contacts.find(new)
     if taken is not None and taken.id != contact.id:
         raise ValidationFailed({"email": "another contact already has that address"})
-    old_hash, new_hash = address_hash(of_contact(contact)), address_hash(new)
-    kept = {
-        s.scope
-        for s in db.session.scalars(select(Suppression).where(Suppression.address_hash == new_hash))
-    }
-    for suppression in db.session.scalars(
-        select(Suppression).where(Suppression.address_hash == old_hash)
-    ):
-        if suppression.scope not in kept:
-            db.session.add(
-                Suppression(
-                    address_hash=new_hash,
-                    scope=suppression.scope,
-                    reason=suppression.reason,
-                    channel=suppression.channel,
-                    created_at=now(),
-                )
-            )
+    old_hash = address_hash(of_contact(contact))
+    kept = select(Suppression).where(Suppression.address_hash == old_hash)
+    for suppression in list(db.session.scalars(kept)):
+        suppress(new, suppression.scope, reason=suppression.reason, channel=suppression.channel)
     contact.email, contact.email_key = new.email, new.key
 
 

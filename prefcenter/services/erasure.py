@@ -13,11 +13,11 @@ from prefcenter.extensions import db
 from prefcenter.models import (
     ALL_CATEGORIES,
     Channel,
-    Contact,
     InboundMessage,
     OutboxMessage,
     PrivacyRequest,
 )
+from prefcenter.services import contacts
 from prefcenter.services.addresses import Address, address_hash
 from prefcenter.services.suppressions import suppress
 
@@ -31,7 +31,7 @@ ERASE_AFTER_SENDING = {"deletion_done"}
 def erase(address: Address) -> None:
     """Erase everything held about the address, in the caller's transaction."""
     suppress(address, ALL_CATEGORIES, reason="erasure", channel=Channel.EMAIL.value)
-    contact = db.session.scalar(select(Contact).where(Contact.email_key == address.key))
+    contact = contacts.find(address)
     if contact is not None:
         db.session.delete(contact)
     _erase_messages(address)

@@ -17,14 +17,13 @@ from prefcenter.errors import DomainError
 from prefcenter.extensions import db
 from prefcenter.models import (
     Channel,
-    Contact,
     InboundMessage,
     PrivacyRequest,
     RequestKind,
     RequestStatus,
 )
 from prefcenter.services import contacts, corrections, outbox, request_lifecycle
-from prefcenter.services.addresses import Address, of_contact
+from prefcenter.services.addresses import Address, of_contact, of_requester
 from prefcenter.services.deadlines import (
     BusinessCalendar,
     calendar_for,
@@ -163,33 +162,34 @@ def decide(
     with its reason (F39), extension with its reason and new date before day 45 (E28). Not
     committed."""
     if to == RequestStatus.EXTENDED and business_today() > extension_notice_due(
-        request.received_at, _calendar()
+        request.received_at, business_calendar()
     ):
         raise TooLateToExtend("An extension must be notified by day 44 after receipt.")
     request_lifecycle.move(request, to, actor, note, duplicate_of=duplicate_of)
     if to == RequestStatus.EXTENDED:
         request.deadlines = deadline_records(request)
     purpose = NOTICES.get(to)
-    if (purpose is not None and not request.no_matching_record) or to == RequestStatus.DENIED:
-        requester = Address(request.requester_email, request.requester_key)
+    # With no matching record only a denial is news to the requester: it says why.
+    if purpose is not None and (not request.no_matching_record or to == RequestStatus.DENIED):
         outbox.queue(
             request,
             purpose,
-            requester,
+            of_requester(request),
             auto_submitted=AUTO_GENERATED,
             reason=note,
             corrected=corrections.corrected_fields(request),
         )
 
 
-def _calendar() -> BusinessCalendar:
+def business_calendar() -> BusinessCalendar:
+    """The configured business days and time zone that deadlines are counted in."""
     config = current_app.config
     return calendar_for(config["TIME_ZONE"], config["HOLIDAYS"])
 
 
 def business_today() -> date:
     """Today in the business's time zone: the day deadlines are counted against."""
-    return _calendar().local_date(now())
+    return business_calendar().local_date(now())
 
 
 def deadline_view(request: PrivacyRequest, today: date) -> list[dict[str, object]]:
@@ -220,7 +220,7 @@ def deadline_records(request: PrivacyRequest) -> list[dict[str, str]]:
     found = deadlines_for(
         request.kind,
         request.received_at,
-        _calendar(),
+        business_calendar(),
         gdpr=current_app.config["GDPR"],
         extended=request_lifecycle.was_extended(request),
     )
@@ -233,15 +233,14 @@ def deadline_records(request: PrivacyRequest) -> list[dict[str, str]]:
 def acknowledge(requests: list[PrivacyRequest]) -> None:
     """Confirm receipt of what one message asked, in one reply (standards E27, G44), then send
     each request that needs it its confirmation link, to the address on file (E30)."""
-    requester = Address(requests[0].requester_email, requests[0].requester_key)
-    if outbox.queue(requests[0], "acknowledgement", requester, requests=requests) is not None:
+    first = requests[0]
+    if outbox.queue(first, "acknowledgement", of_requester(first), requests=requests) is not None:
         for request in requests:
             request.acknowledged_at = now()
     for request in requests:
-        contact = db.session.get(Contact, request.contact_id) if request.contact_id else None
-        if request.status == RequestStatus.AWAITING_VERIFICATION and contact is not None:
+        if request.status == RequestStatus.AWAITING_VERIFICATION and request.contact is not None:
             url = verification_url(request)
-            outbox.queue(request, "verification", of_contact(contact), verify_url=url)
+            outbox.queue(request, "verification", of_contact(request.contact), verify_url=url)
 
 
 def page(

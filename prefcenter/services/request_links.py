@@ -10,6 +10,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTi
 
 from prefcenter.errors import TokenExpired, TokenInvalid
 from prefcenter.models import PrivacyRequest
+from prefcenter.services.tokens import oldest_first
 
 VERIFY_SALT = "prefcenter.verify"
 STATUS_SALT = "prefcenter.status"
@@ -17,8 +18,7 @@ _INVALID = "This link is damaged or was not made by us."
 
 
 def _keys() -> list[str]:
-    # itsdangerous signs with the last key and accepts any.
-    return list(reversed(current_app.config["SECRET_KEYS"]))
+    return oldest_first(current_app.config["SECRET_KEYS"])
 
 
 def verification_token(request: PrivacyRequest) -> str:

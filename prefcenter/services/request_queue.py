@@ -6,12 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
 from prefcenter.extensions import db
 from prefcenter.models import PrivacyRequest
-from prefcenter.services.deadlines import calendar_for
+from prefcenter.services.privacy_requests import business_calendar
 from prefcenter.services.request_lifecycle import ENDS
 
 # The deadline that decides a request's place in the queue, per rule name.
@@ -38,8 +37,8 @@ def due_state(due: date | None, today: date) -> str:
         return NO_DEADLINE
     if due < today:
         return OVERDUE
-    calendar = calendar_for(current_app.config["TIME_ZONE"], current_app.config["HOLIDAYS"])
-    return SOON if due <= calendar.add_business_days(today, SOON_BUSINESS_DAYS) else LATER
+    soon = business_calendar().add_business_days(today, SOON_BUSINESS_DAYS)
+    return SOON if due <= soon else LATER
 
 
 def rows(

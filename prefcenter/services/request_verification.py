@@ -8,7 +8,7 @@ from prefcenter.errors import LinkUsed, TokenInvalid
 from prefcenter.extensions import db
 from prefcenter.models import PrivacyRequest, RequestKind, RequestStatus
 from prefcenter.services import outbox, privacy_requests, request_lifecycle
-from prefcenter.services.addresses import Address
+from prefcenter.services.addresses import of_requester
 from prefcenter.services.erasure import erase
 from prefcenter.services.outbox import AUTO_GENERATED
 from prefcenter.services.request_links import export_url, load_verification
@@ -42,7 +42,7 @@ def confirm(token: str) -> PrivacyRequest:
 def carry_out(request: PrivacyRequest) -> None:
     """What a verified request does without a person: deletion erases at once (E31), access
     sends a download link (never an attachment), a correction waits for staff to apply it (E30)."""
-    requester = Address(request.requester_email, request.requester_key)
+    requester = of_requester(request)
     system = request_lifecycle.SYSTEM
     if request.kind == RequestKind.DELETION:
         erase(requester)

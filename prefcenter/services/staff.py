@@ -15,6 +15,7 @@ from prefcenter.errors import DomainError, TokenExpired, TokenInvalid, Validatio
 from prefcenter.extensions import db
 from prefcenter.models import StaffMember, StaffRole
 from prefcenter.services.addresses import normalise
+from prefcenter.services.tokens import oldest_first
 
 MIN_PASSWORD = 12
 SET_PASSWORD_SALT = "prefcenter.set_password"
@@ -67,7 +68,7 @@ def authenticate(email: str, password: str) -> StaffMember | None:
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(
-        list(reversed(current_app.config["SECRET_KEYS"])), salt=SET_PASSWORD_SALT
+        oldest_first(current_app.config["SECRET_KEYS"]), salt=SET_PASSWORD_SALT
     )
 
 

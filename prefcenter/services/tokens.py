@@ -29,6 +29,11 @@ class Purpose(StrEnum):
     PREFERENCES = "preferences"
 
 
+def oldest_first(secret_keys: list[str]) -> list[str]:
+    """Configured keys (newest first) as itsdangerous takes them: it signs with the last."""
+    return list(reversed(secret_keys))
+
+
 class TruncatedHMACSHA256(SigningAlgorithm):
     def get_signature(self, key: bytes, value: bytes) -> bytes:
         return hmac.new(key, value, hashlib.sha256).digest()[:SIGNATURE_BYTES]
@@ -49,8 +54,7 @@ class TokenService:
     """Signs with the newest key; verifies with any configured key (rotation)."""
 
     def __init__(self, secret_keys: list[str]) -> None:
-        # itsdangerous takes keys oldest first and signs with the last one.
-        keys = list(reversed(secret_keys))
+        keys = oldest_first(secret_keys)
         algorithm = TruncatedHMACSHA256()
         self._signers = {
             purpose: Signer(keys, salt=f"prefcenter.{purpose}", algorithm=algorithm)

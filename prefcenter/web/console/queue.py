@@ -7,9 +7,9 @@ from werkzeug.wrappers import Response
 
 from prefcenter.errors import DomainError
 from prefcenter.extensions import db
-from prefcenter.models import Contact, RequestKind, RequestStatus
+from prefcenter.models import RequestKind, RequestStatus
 from prefcenter.services import audit, corrections, outbox, privacy_requests, request_queue
-from prefcenter.services.addresses import Address
+from prefcenter.services.addresses import of_requester
 from prefcenter.web.console import bp, member
 from prefcenter.web.console.forms import ActionForm, CorrectionForm, ReplyForm
 
@@ -48,7 +48,7 @@ def queue() -> str:
 @bp.get("/requests/<reference>")
 def request_page(reference: str) -> str:
     shown = privacy_requests.get(reference)
-    contact = db.session.get(Contact, shown.contact_id) if shown.contact_id else None
+    contact = shown.contact
     today = privacy_requests.business_today()
     proposed = {change["field"]: change["new_value"] for change in shown.proposed_changes}
     return render_template(
@@ -97,8 +97,9 @@ def reply(reference: str) -> Response:
     shown = privacy_requests.get(reference)
     form = ReplyForm()
     if form.validate_on_submit():
-        requester = Address(shown.requester_email, shown.requester_key)
-        outbox.queue(shown, "reply", requester, auto_submitted=outbox.HUMAN, body=form.body.data)
+        outbox.queue(
+            shown, "reply", of_requester(shown), auto_submitted=outbox.HUMAN, body=form.body.data
+        )
         audit.record(member(), "reply", shown)
         db.session.commit()
         flash("Your reply is on its way.", "done")
