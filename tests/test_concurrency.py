@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from prefcenter.cli import main
 from prefcenter.extensions import db
-from prefcenter.models import ConsentEvent, Suppression
+from prefcenter.models import ApiKey, ConsentEvent, Suppression
 from prefcenter.services.links import preferences_token, unsubscribe_token
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_contact
 
 CLICKS = 20
@@ -74,3 +78,38 @@ def test_simultaneous_unsubscribe_from_all_presses_all_succeed_once(app: Flask) 
     assert run_at_once(12, prepare) == Counter({200: 12})
     # marketing on -> off, and updates and promotions never set -> off: three changes, once each.
     assert unsubscribed_events() == 3
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's single writer lock")
+@pytest.mark.parametrize(
+    "command",
+    [["api-key", "create", "sender"], ["staff", "create", "ann@biz.example.com", "--link"]],
+)
+def test_commands_wait_for_a_running_service_that_is_writing(
+    app: Flask, command: list[str]
+) -> None:
+    # `prefcenter run` keeps writing while an operator types commands next to it: a command that
+    # reads, then writes, must queue for the lock instead of failing with "database is locked".
+    path = db.engine.url.database
+    locked, release = threading.Event(), threading.Event()
+
+    def service_writing() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute(
+            "INSERT INTO api_key (name, prefix, key_hash, created_at) "
+            "VALUES ('worker', 'pck_x', 'x', '2026-01-01 00:00:00')"
+        )
+        locked.set()
+        release.wait(5)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=service_writing)
+    holder.start()
+    locked.wait(5)
+    threading.Timer(0.5, release.set).start()
+    result = app.test_cli_runner().invoke(main, command)
+    holder.join()
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(ApiKey.id))) == 1 + (command[0] == "api-key")

@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import select
 
 from prefcenter.clock import now
+from prefcenter.database import begin_write
 from prefcenter.errors import DomainError, Unauthorized
 from prefcenter.extensions import db
 from prefcenter.models import ApiKey
@@ -28,6 +29,7 @@ def _digest(key: str) -> str:
 def create(name: str) -> tuple[ApiKey, str]:
     """A new key named `name`; returns the row and the key, which is not stored anywhere."""
     name = name.strip()
+    begin_write()
     if not name or db.session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
         raise ApiKeyNameTaken(f"An API key named {name!r} exists already, or the name is empty.")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -55,6 +57,7 @@ def list_keys() -> list[ApiKey]:
 def revoke(name: str) -> bool:
     """Revoke the key named `name`; False if there is no such live key."""
     name = name.strip()
+    begin_write()
     row = db.session.scalar(select(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None)))
     if row is None:
         return False

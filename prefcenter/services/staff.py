@@ -11,6 +11,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from prefcenter.clock import now
+from prefcenter.database import begin_write
 from prefcenter.errors import DomainError, TokenExpired, TokenInvalid, ValidationFailed
 from prefcenter.extensions import db
 from prefcenter.models import StaffMember, StaffRole
@@ -37,6 +38,7 @@ def find(email: str) -> StaffMember | None:
 
 
 def create(email: str, role: StaffRole) -> StaffMember:
+    begin_write()
     if find(email) is not None:
         raise StaffExists(f"{email} already has an account.")
     member = StaffMember(email=normalise(email).key, role=role.value, created_at=now())
