@@ -52,14 +52,24 @@ def find_by_uid(uid: str, *, for_update: bool = False) -> Contact | None:
     return db.session.scalar(query.with_for_update() if for_update else query)
 
 
-def find_many(addresses: Iterable[Address]) -> dict[str, Contact]:
-    """Contacts for many addresses at once, keyed by address key."""
+@dataclass(frozen=True)
+class Recipient:
+    """What a message to a contact needs: its public id and address, without the whole row."""
+
+    uid: str
+    email: str
+
+
+def recipients(addresses: Iterable[Address]) -> dict[str, Recipient]:
+    """The contacts for many addresses at once, keyed by address key."""
     keys = list(dict.fromkeys(a.key for a in addresses))
-    found: dict[str, Contact] = {}
+    found: dict[str, Recipient] = {}
     for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        for contact in db.session.scalars(select(Contact).where(Contact.email_key.in_(chunk))):
-            found[contact.email_key] = contact
+        query = select(Contact.email_key, Contact.uid, Contact.email).where(
+            Contact.email_key.in_(keys[start : start + CHUNK])
+        )
+        for key, uid, email in db.session.execute(query):
+            found[key] = Recipient(uid, email)
     return found
 
 

@@ -12,7 +12,7 @@ from prefcenter.errors import ContactNotFound, InvalidAddress, RecipientSuppress
 from prefcenter.models import Contact
 from prefcenter.services.addresses import Address, address_hash, normalise, of_contact
 from prefcenter.services.categories import get_category
-from prefcenter.services.contacts import find_many
+from prefcenter.services.contacts import Recipient, recipients
 from prefcenter.services.suppressions import is_suppressed, suppressed_hashes
 from prefcenter.services.tokens import Purpose, TokenSubject, token_service
 
@@ -20,7 +20,7 @@ ONE_CLICK = "List-Unsubscribe=One-Click"
 _ANGLE_ITEM = re.compile(r"<[^<>]*>")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RecipientLinks:
     """Everything a sender needs for one recipient and category."""
 
@@ -42,38 +42,54 @@ class RecipientLinks:
         }
 
 
-def unsubscribe_token(contact: Contact, category: str) -> str:
+def unsubscribe_token(contact: Contact | Recipient, category: str) -> str:
     return token_service().sign(Purpose.UNSUBSCRIBE, TokenSubject(contact.uid, category))
 
 
-def preferences_token(contact: Contact) -> str:
+def preferences_token(contact: Contact | Recipient) -> str:
     return token_service().sign(Purpose.PREFERENCES, TokenSubject(contact.uid))
 
 
-def preferences_url(contact: Contact) -> str:
+def preferences_url(contact: Contact | Recipient) -> str:
     return f"{current_app.config['BASE_URL']}/p/{preferences_token(contact)}"
 
 
-def _links(contact: Contact, category: str) -> RecipientLinks:
-    config = current_app.config
-    token = unsubscribe_token(contact, category)
-    url = f"{config['BASE_URL']}/u/{token}"
-    mailto = f"mailto:unsubscribe+{token}@{config['MAIL_DOMAIN']}"
-    list_category = get_category(category)
-    headers = {
-        # RFC 2369: angle brackets, comma-separated, HTTPS first (RFC 8058 needs exactly one).
-        "List-Unsubscribe": f"<{url}>, <{mailto}>",
-        "List-Unsubscribe-Post": ONE_CLICK,
-        "List-Id": formataddr((list_category.label, list_category.list_id)),
-    }
-    return RecipientLinks(
-        email=contact.email,
-        category=category,
-        unsubscribe_url=url,
-        unsubscribe_mailto=mailto,
-        preferences_url=preferences_url(contact),
-        headers=headers,
-    )
+class LinkMaker:
+    """Links and headers for known recipients of one category: the library call for a send.
+
+    What every recipient shares is looked up once; each call then signs two tokens and formats.
+    A sender that knows its recipients (their public ids) calls this directly; `links_for_batch`
+    first validates addresses, finds the contacts and drops suppressed ones.
+    """
+
+    def __init__(self, category: str) -> None:
+        config = current_app.config
+        list_category = get_category(category)
+        self.category = category
+        self.base_url = config["BASE_URL"]
+        self.mail_domain = config["MAIL_DOMAIN"]
+        self.list_id = formataddr((list_category.label, list_category.list_id))
+        self.tokens = token_service()
+
+    def __call__(self, recipient: Contact | Recipient) -> RecipientLinks:
+        uid = recipient.uid
+        token = self.tokens.sign(Purpose.UNSUBSCRIBE, TokenSubject(uid, self.category))
+        url = f"{self.base_url}/u/{token}"
+        mailto = f"mailto:unsubscribe+{token}@{self.mail_domain}"
+        preferences = self.tokens.sign(Purpose.PREFERENCES, TokenSubject(uid))
+        return RecipientLinks(
+            email=recipient.email,
+            category=self.category,
+            unsubscribe_url=url,
+            unsubscribe_mailto=mailto,
+            preferences_url=f"{self.base_url}/p/{preferences}",
+            headers={
+                # RFC 2369: angle brackets, comma-separated, HTTPS first (RFC 8058 needs exactly one).
+                "List-Unsubscribe": f"<{url}>, <{mailto}>",
+                "List-Unsubscribe-Post": ONE_CLICK,
+                "List-Id": self.list_id,
+            },
+        )
 
 
 def links_for(contact: Contact, category: str) -> RecipientLinks:
@@ -81,7 +97,7 @@ def links_for(contact: Contact, category: str) -> RecipientLinks:
     get_category(category)
     if is_suppressed(of_contact(contact), category):
         raise RecipientSuppressed("This address may not be sent this category of mail.")
-    return _links(contact, category)
+    return LinkMaker(category)(contact)
 
 
 @dataclass(frozen=True)
@@ -96,7 +112,7 @@ class BatchRefusal:
 
 def links_for_batch(raw_emails: list[str], category: str) -> list[RecipientLinks | BatchRefusal]:
     """Links for many recipients in their given order; each one that can't be served says why."""
-    get_category(category)
+    make = LinkMaker(category)
     entries: list[tuple[str, Address | InvalidAddress]] = []
     for raw in raw_emails:
         try:
@@ -104,7 +120,7 @@ def links_for_batch(raw_emails: list[str], category: str) -> list[RecipientLinks
         except InvalidAddress as exc:
             entries.append((raw, exc))
     addresses = [a for _, a in entries if isinstance(a, Address)]
-    contacts = find_many(addresses)
+    contacts = recipients(addresses)
     digests = {a.key: address_hash(a) for a in addresses}
     blocked = suppressed_hashes(digests.values(), category)
     results: list[RecipientLinks | BatchRefusal] = []
@@ -118,7 +134,7 @@ def links_for_batch(raw_emails: list[str], category: str) -> list[RecipientLinks
         elif address.key not in contacts:
             results.append(BatchRefusal(address.email, ContactNotFound.code, "No such contact."))
         else:
-            results.append(_links(contacts[address.key], category))
+            results.append(make(contacts[address.key]))
     return results
 
 
