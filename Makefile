@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint format clean
+.PHONY: run test test-sqlite test-postgres bench lint format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "prefcenter needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -26,6 +26,16 @@ test-sqlite: $(STAMP)
 # The same suite on a throw-away PostgreSQL cluster, when PostgreSQL is installed (always in CI).
 test-postgres: $(STAMP)
 	scripts/with-postgres $(BIN)/pytest
+
+# Benchmarks, not tests: they print figures next to baselines and write bench/RESULTS.md and
+# bench/throughput.png. They need wrk and PostgreSQL from the OS packages (see bench/README.md).
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
