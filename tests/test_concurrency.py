@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from prefcenter.cli import main
@@ -80,6 +83,37 @@ def test_simultaneous_unsubscribe_from_all_presses_all_succeed_once(app: Flask) 
     assert unsubscribed_events() == 3
 
 
+@contextmanager
+def another_process_writing(release_after: float | None) -> Iterator[None]:
+    """A second connection holds SQLite's write lock (as a running service does) and commits a
+    row, `release_after` seconds into the block, or at its end when None."""
+    locked, release = threading.Event(), threading.Event()
+    path = db.engine.url.database
+
+    def service_writing() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute(
+            "INSERT INTO api_key (name, prefix, key_hash, created_at) "
+            "VALUES ('worker', 'pck_x', 'x', '2026-01-01 00:00:00')"
+        )
+        locked.set()
+        release.wait(15)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=service_writing)
+    holder.start()
+    locked.wait(5)
+    if release_after is not None:
+        threading.Timer(release_after, release.set).start()
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's single writer lock")
 @pytest.mark.parametrize(
     "command",
@@ -90,26 +124,32 @@ def test_commands_wait_for_a_running_service_that_is_writing(
 ) -> None:
     # `prefcenter run` keeps writing while an operator types commands next to it: a command that
     # reads, then writes, must queue for the lock instead of failing with "database is locked".
-    path = db.engine.url.database
-    locked, release = threading.Event(), threading.Event()
-
-    def service_writing() -> None:
-        other = sqlite3.connect(path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        other.execute(
-            "INSERT INTO api_key (name, prefix, key_hash, created_at) "
-            "VALUES ('worker', 'pck_x', 'x', '2026-01-01 00:00:00')"
-        )
-        locked.set()
-        release.wait(5)
-        other.execute("COMMIT")
-        other.close()
-
-    holder = threading.Thread(target=service_writing)
-    holder.start()
-    locked.wait(5)
-    threading.Timer(0.5, release.set).start()
-    result = app.test_cli_runner().invoke(main, command)
-    holder.join()
+    with another_process_writing(release_after=0.5):
+        result = app.test_cli_runner().invoke(main, command)
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count(ApiKey.id))) == 1 + (command[0] == "api-key")
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's single writer lock")
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (
+            "/api/v1/suppressions/check",
+            {"category": "marketing", "emails": ["a@customer.example.net"]},
+        ),
+        ("/api/v1/headers", {"category": "marketing", "recipients": ["a@customer.example.net"]}),
+    ],
+)
+def test_batch_lookups_answer_while_another_process_holds_the_write_lock(
+    app: Flask, api: FlaskClient, path: str, body: dict[str, object]
+) -> None:
+    # A pre-send check of 10,000 addresses only reads: it must neither wait for the writer
+    # (clicks keep committing) nor make the writers wait for it.
+    db.session.commit()
+    with another_process_writing(release_after=None):
+        started = time.monotonic()
+        response = api.post(path, json=body)
+        took = time.monotonic() - started
+    assert response.status_code == 200, response.get_json()
+    assert took < 5  # the busy timeout is 10 s: a request that queued for the lock takes that long

@@ -10,6 +10,7 @@ from prefcenter.services.links import RecipientLinks, footer_facts, links_for, l
 from prefcenter.web.api import batch_limit, bp, request_json
 from prefcenter.web.api.schema import validate
 from prefcenter.web.api.serializers import list_json
+from prefcenter.web.transactions import reads_only
 
 
 def _links_json(links: RecipientLinks, footer: dict[str, str]) -> dict[str, object]:
@@ -17,6 +18,7 @@ def _links_json(links: RecipientLinks, footer: dict[str, str]) -> dict[str, obje
 
 
 @bp.post("/headers")
+@reads_only
 def build_headers() -> ResponseReturnValue:
     body = request_json()
     batch = isinstance(body, dict) and "recipients" in body
