@@ -47,11 +47,6 @@ def get(raw_email: str) -> Contact:
     return contact
 
 
-def find_by_uid(uid: str, *, for_update: bool = False) -> Contact | None:
-    query = select(Contact).where(Contact.uid == uid)
-    return db.session.scalar(query.with_for_update() if for_update else query)
-
-
 @dataclass(frozen=True)
 class Recipient:
     """What a message to a contact needs: its public id and address, without the whole row."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 
 from prefcenter.clock import now
 from prefcenter.config import Category
@@ -18,12 +18,19 @@ from prefcenter.models import (
     ConsentEvent,
     Contact,
     SubscriptionStatus,
+    Suppression,
 )
-from prefcenter.services import contacts, subscriptions
-from prefcenter.services.addresses import of_contact
+from prefcenter.services import subscriptions
+from prefcenter.services.addresses import address_hash, of_contact
 from prefcenter.services.categories import all_categories, category_label
-from prefcenter.services.subscriptions import ConsentSource, change_status, status_of, unsubscribe
-from prefcenter.services.suppressions import lift, scopes_for
+from prefcenter.services.subscriptions import (
+    ConsentSource,
+    change_status,
+    find_with_subscriptions,
+    status_of,
+    unsubscribe,
+)
+from prefcenter.services.suppressions import lift
 from prefcenter.services.tokens import Purpose, token_service
 
 # Consent history "category" for the CCPA opt-out of sale/sharing, which is not a mail category.
@@ -31,6 +38,27 @@ SALE_SHARING = "sale_sharing"
 OPTED_OUT = "opted_out"
 HISTORY_ROWS = 20
 RECIPIENT = "recipient"
+
+# The page's queries are built once: on every view, building a statement costs about as much as
+# running it on SQLite.
+_OPTED_OUT_OF_SALE = exists().where(
+    ConsentEvent.contact_id == bindparam("contact_id"),
+    ConsentEvent.category == SALE_SHARING,
+    ConsentEvent.new_status == OPTED_OUT,
+)
+# Both facts the page states besides the boxes, in one round trip.
+_FLAGS = select(
+    exists().where(
+        Suppression.address_hash == bindparam("digest"), Suppression.scope == ALL_CATEGORIES
+    ),
+    _OPTED_OUT_OF_SALE,
+)
+_HISTORY = (
+    select(ConsentEvent)
+    .where(ConsentEvent.contact_id == bindparam("contact_id"))
+    .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc())
+    .limit(HISTORY_ROWS)
+)
 
 
 class PreferencesGone(DomainError):
@@ -47,7 +75,7 @@ def contact_for(token: str, *, for_update: bool = False) -> Contact:
     subject = token_service().load(Purpose.PREFERENCES, token)
     contact = None
     if subject.category is None:
-        contact = contacts.find_by_uid(subject.contact_uid, for_update=for_update)
+        contact = find_with_subscriptions(subject.contact_uid, for_update=for_update)
     if contact is None:
         raise PreferencesGone("We hold no mail preferences for this link any more.")
     return contact
@@ -77,22 +105,16 @@ class PreferenceState:
 
 
 def state(contact: Contact) -> PreferenceState:
-    scopes = scopes_for(of_contact(contact))
-    events = list(
-        db.session.scalars(
-            select(ConsentEvent)
-            .where(ConsentEvent.contact_id == contact.id)
-            .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc())
-            .limit(HISTORY_ROWS)
-        )
-    )
+    flags = {"digest": address_hash(of_contact(contact)), "contact_id": contact.id}
+    suppressed_for_all, sale_sharing_opted_out = db.session.execute(_FLAGS, flags).one()
+    events = list(db.session.scalars(_HISTORY, {"contact_id": contact.id}))
     return PreferenceState(
         choices=[
             CategoryChoice(c, status_of(contact, c.key) == SubscriptionStatus.SUBSCRIBED)
             for c in all_categories()
         ],
-        unsubscribed_from_all=ALL_CATEGORIES in scopes,
-        sale_sharing_opted_out=_sale_sharing_opted_out(contact),
+        unsubscribed_from_all=bool(suppressed_for_all),
+        sale_sharing_opted_out=bool(sale_sharing_opted_out),
         history=[
             HistoryEntry(
                 e.occurred_at, category_label(e.category), e.old_status, e.new_status, e.channel
@@ -147,12 +169,7 @@ def unsubscribe_from_all(contact: Contact) -> Outcome:
 
 
 def _sale_sharing_opted_out(contact: Contact) -> bool:
-    query = select(ConsentEvent.id).where(
-        ConsentEvent.contact_id == contact.id,
-        ConsentEvent.category == SALE_SHARING,
-        ConsentEvent.new_status == OPTED_OUT,
-    )
-    return db.session.scalar(query.limit(1)) is not None
+    return bool(db.session.scalar(select(_OPTED_OUT_OF_SALE), {"contact_id": contact.id}))
 
 
 def opt_out_of_sale(contact: Contact, source: ConsentSource) -> bool:
