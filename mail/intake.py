@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from mail.analysis import Analysis, analyse
 from prefcenter.clock import now
@@ -88,57 +89,86 @@ def fingerprint(raw: bytes) -> tuple[str | None, str, str]:
 
 def store(raw: bytes, envelope: Envelope) -> Receipt:
     """Commit the raw message, or find it already stored; raises if the database fails."""
-    try:
-        return store_many([(raw, envelope)])[0]
-    except IntegrityError:
-        # The same message arrived on another connection a moment ago.
-        db.session.rollback()
-        existing = _stored_ids([fingerprint(raw)[2]])
-        if not existing:
-            raise
-        return Receipt(next(iter(existing.values())), duplicate=True)
+    return store_many([(raw, envelope)])[0]
 
 
 def store_many(items: Sequence[tuple[bytes, Envelope]]) -> list[Receipt]:
-    """Commit several messages in one transaction: a burst costs one disk sync, not one each.
+    """Commit several messages in one statement: a burst costs one disk sync, not one each.
 
-    Raises IntegrityError if another connection stored one of them meanwhile; `store` each then.
+    A message already stored (earlier, by another connection meanwhile, or earlier in `items`) is
+    not stored again; its receipt names the stored one and says `duplicate`. Up to 1000 messages
+    (SQLAlchemy's insertmanyvalues page) make one statement, and so one commit.
     """
-    # Writer from the first statement: a read first could not safely become a write on SQLite.
-    begin_write()
-    fingerprints = [fingerprint(raw) for raw, _ in items]
-    existing = _stored_ids([key for _, _, key in fingerprints])
-    added: dict[str, InboundMessage] = {}
-    for (raw, envelope), (message_id, content_hash, key) in zip(items, fingerprints, strict=True):
-        if key in existing or key in added:
-            continue
-        added[key] = InboundMessage(
-            fingerprint=key,
-            message_id=message_id,
-            content_hash=content_hash,
-            received_at=now(),
-            source=envelope.source,
-            envelope_sender=envelope.sender,
-            envelope_recipients=list(envelope.recipients),
-            raw=raw,
-            size=len(raw),
-            state=MessageState.STORED.value,
-            attempts=0,
+    rows: dict[str, dict[str, Any]] = {}
+    keys = []
+    for raw, envelope in items:
+        message_id, content_hash, key = fingerprint(raw)
+        keys.append(key)
+        rows.setdefault(
+            key,
+            {
+                "fingerprint": key,
+                "message_id": message_id,
+                "content_hash": content_hash,
+                "received_at": now(),
+                "source": envelope.source,
+                "envelope_sender": envelope.sender,
+                "envelope_recipients": list(envelope.recipients),
+                "raw": raw,
+                "size": len(raw),
+                "state": MessageState.STORED.value,
+                "attempts": 0,
+            },
         )
-    db.session.add_all(added.values())
-    db.session.flush()
-    # Ids read now: after the commit they would cost a reload of every row, raw bytes included.
-    ids = {**existing, **{key: message.id for key, message in added.items()}}
-    db.session.commit()
-    fresh = set(added)
+    _begin_store()
+    # In fingerprint order: two connections storing the same messages lock them in the same
+    # order, so neither waits for the other in a deadlock.
+    added = _insert_new([rows[key] for key in sorted(rows)])
+    # Only the rows someone else stored first cost a second query; usually there are none.
+    ids = {**_stored_ids([key for key in rows if key not in added]), **added}
     receipts = []
-    for _, _, key in fingerprints:
-        receipts.append(Receipt(ids[key], duplicate=key not in fresh))
-        fresh.discard(key)
+    for key in keys:
+        receipts.append(Receipt(ids[key], duplicate=key not in added))
+        added.pop(key, None)
+    db.session.commit()
     return receipts
 
 
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _begin_store() -> None:
+    if db.session().in_transaction():
+        return
+    if _on_postgresql():
+        # The INSERT commits on its own: PostgreSQL answers a statement outside a transaction
+        # block only after committing it, as durably as it answers a COMMIT. BEGIN and COMMIT
+        # would be two more round trips, each also waiting for the GIL the SMTP event loop holds.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    else:
+        # Writer from the first statement: a read first could not safely become a write on SQLite.
+        begin_write()
+
+
+def _insert_new(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert the rows whose fingerprint is not stored yet, in one statement; their ids by key.
+
+    ON CONFLICT DO NOTHING rather than a check first: one round trip, and on PostgreSQL a
+    concurrent insert of the same message waits for the other transaction instead of failing.
+    """
+    dialect = postgresql if _on_postgresql() else sqlite
+    statement = (
+        dialect.insert(InboundMessage)
+        .on_conflict_do_nothing(index_elements=[InboundMessage.fingerprint])
+        .returning(InboundMessage.fingerprint, InboundMessage.id)
+    )
+    return dict(db.session.execute(statement, rows).all())
+
+
 def _stored_ids(keys: list[str]) -> dict[str, int]:
+    if not keys:
+        return {}
     query = select(InboundMessage.fingerprint, InboundMessage.id)
     rows = db.session.execute(query.where(InboundMessage.fingerprint.in_(keys)))
     return {key: message_id for key, message_id in rows}

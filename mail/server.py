@@ -10,12 +10,13 @@ left `stored` by a crash or an outage are swept on start and every SWEEP_SECONDS
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -30,18 +31,20 @@ log = logging.getLogger(__name__)
 MAX_RECIPIENTS = 100
 GROUP_LIMIT = 100
 SWEEP_SECONDS = 60.0
-# Processing waits until no message has arrived for QUIET_SECONDS, but at most MAX_DEFER_SECONDS
-# per message, so a steady stream of mail is still processed.
+# Processing waits until no message is being stored and none has arrived or been answered for
+# QUIET_SECONDS, but at most MAX_DEFER_SECONDS per message, so a steady stream is still processed.
 QUIET_SECONDS = 0.05
 MAX_DEFER_SECONDS = 1.0
 
-Pending = tuple[bytes, intake.Envelope, "Future[intake.Receipt]"]
+Pending = tuple[bytes, intake.Envelope, "asyncio.Future[intake.Receipt]"]
+Answer = tuple["asyncio.Future[intake.Receipt]", intake.Receipt | Exception]
 
 TEMPORARY_FAILURE = "451 4.3.0 Could not store the message just now; please try again later"
 
 
 class GroupCommitter:
-    """One writer thread; each transaction holds every message waiting when it starts."""
+    """One writer thread; each transaction holds every message waiting when it starts, and the
+    event loop hears of the whole batch in one wake-up."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -49,8 +52,9 @@ class GroupCommitter:
         self.thread = threading.Thread(target=self._run, name="smtp-store", daemon=True)
         self.thread.start()
 
-    def submit(self, raw: bytes, envelope: intake.Envelope) -> Future[intake.Receipt]:
-        future: Future[intake.Receipt] = Future()
+    def submit(self, raw: bytes, envelope: intake.Envelope) -> asyncio.Future[intake.Receipt]:
+        """Queue a message, from the event loop; the future settles once it is committed."""
+        future = asyncio.get_running_loop().create_future()
         self.waiting.put((raw, envelope, future))
         return future
 
@@ -80,20 +84,41 @@ class GroupCommitter:
         return batch
 
     def _store(self, batch: Sequence[Pending]) -> None:
+        outcomes: Sequence[intake.Receipt | Exception]
         try:
-            receipts = intake.store_many([(raw, envelope) for raw, envelope, _ in batch])
+            outcomes = intake.store_many([(raw, envelope) for raw, envelope, _ in batch])
         except Exception:
             db.session.rollback()
             # One by one, so that a problem with one message is only that message's.
-            for raw, envelope, future in batch:
-                try:
-                    future.set_result(intake.store(raw, envelope))
-                except Exception as exc:
-                    db.session.rollback()
-                    future.set_exception(exc)
-            return
-        for (_, _, future), receipt in zip(batch, receipts, strict=True):
-            future.set_result(receipt)
+            outcomes = [self._store_one(raw, envelope) for raw, envelope, _ in batch]
+        futures = [future for _, _, future in batch]
+        # Every future is of the one SMTP event loop; one call wakes it once for the batch, where
+        # a call per message would pass the GIL back and forth with it for each. A closed loop
+        # raises RuntimeError: the server has stopped and nobody waits for these answers; what
+        # was stored is safe, and a sender's retry is recognised as a duplicate.
+        with contextlib.suppress(RuntimeError):
+            futures[0].get_loop().call_soon_threadsafe(
+                _answer, list(zip(futures, outcomes, strict=True))
+            )
+
+    @staticmethod
+    def _store_one(raw: bytes, envelope: intake.Envelope) -> intake.Receipt | Exception:
+        try:
+            return intake.store(raw, envelope)
+        except Exception as exc:
+            db.session.rollback()
+            return exc
+
+
+def _answer(answers: list[Answer]) -> None:
+    """On the event loop: settle the futures of one batch."""
+    for future, outcome in answers:
+        if future.done():
+            continue  # the sender hung up, which cancelled its handler
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 class IntakeHandler:
@@ -104,7 +129,9 @@ class IntakeHandler:
         self.domains = set(app.config["INBOUND_DOMAINS"])
         self.storing = GroupCommitter(app)
         self.processing = ThreadPoolExecutor(1, thread_name_prefix="smtp-process")
-        self.last_arrival = 0.0
+        self.last_activity = 0.0
+        # Messages handed to the writer and not answered yet. Only the event loop changes it.
+        self.in_flight = 0
 
     async def handle_RCPT(
         self,
@@ -128,13 +155,18 @@ class IntakeHandler:
         if sender == "<>":
             sender = ""
         incoming = intake.Envelope(sender, tuple(envelope.rcpt_tos), "smtp")
-        self.last_arrival = time.monotonic()
+        self.last_activity = time.monotonic()
+        self.in_flight += 1
         try:
-            receipt = await asyncio.wrap_future(self.storing.submit(raw, incoming))
+            receipt = await self.storing.submit(raw, incoming)
         except Exception:
             # Never tell the sender why (it may name our tables); it retries on 4xx.
             log.exception("storing an inbound message failed; answered 451")
             return TEMPORARY_FAILURE
+        finally:
+            self.in_flight -= 1
+            # A sender that has its answer sends its next message within milliseconds.
+            self.last_activity = time.monotonic()
         if not receipt.duplicate:
             self.processing.submit(self._process, receipt.message_id)
         return f"250 2.0.0 Stored as message {receipt.message_id}"
@@ -146,8 +178,12 @@ class IntakeHandler:
 
     def _wait_for_quiet(self) -> None:
         deadline = time.monotonic() + MAX_DEFER_SECONDS
-        while time.monotonic() - self.last_arrival < QUIET_SECONDS < deadline - time.monotonic():
+        while self._busy() and deadline - time.monotonic() > QUIET_SECONDS:
             time.sleep(QUIET_SECONDS)
+
+    def _busy(self) -> bool:
+        # A store slower than QUIET_SECONDS is no lull: processing then would slow it further.
+        return self.in_flight > 0 or time.monotonic() - self.last_activity < QUIET_SECONDS
 
     def sweep(self) -> None:
         """Queue processing of messages a crash or an outage left stored."""

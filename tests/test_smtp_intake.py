@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select, text
 
+from mail import intake
 from prefcenter.extensions import db
 from prefcenter.models import (
     ALL_CATEGORIES,
@@ -66,6 +68,19 @@ def test_message_is_committed_before_the_250(smtp: smtplib.SMTP) -> None:
     assert message.envelope_sender == "pat@customer.example.net"
     assert message.envelope_recipients == ["privacy@example.com"]
     assert message.source == "smtp"
+
+
+def test_a_batch_stores_each_message_once_and_names_the_stored_one(app: Flask) -> None:
+    # The server commits what arrives together in one statement; duplicates must not break it.
+    first = compose("Please delete my data.").as_bytes()
+    second = compose("What personal data do you hold about me?").as_bytes()
+    envelope = intake.Envelope("pat@customer.example.net", ("privacy@example.com",), "smtp")
+    [earlier] = intake.store_many([(first, envelope)])
+    receipts = intake.store_many([(second, envelope), (first, envelope), (second, envelope)])
+    assert [r.duplicate for r in receipts] == [False, True, True]
+    assert receipts[1].message_id == earlier.message_id
+    assert receipts[2].message_id == receipts[0].message_id
+    assert [m.raw for m in stored_messages()] == [first, second]
 
 
 def test_recipient_outside_our_domains_is_refused_with_550(smtp: smtplib.SMTP) -> None:
