@@ -43,7 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         database.configure_engine(db.engine)
     app.extensions["prefcenter.tokens"] = TokenService(values["SECRET_KEYS"])
-    login_manager.init_app(app)
+    # Only the console shows who is signed in (its own context processor): public pages need not
+    # load a staff member for every render.
+    login_manager.init_app(app, add_context_processor=False)
     limiter.init_app(app)
 
     register_write_intent(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy import bindparam, exists, select
 
 from prefcenter.clock import now
 from prefcenter.config import Category
-from prefcenter.database import begin_write
+from prefcenter.database import begin_write, read_connection
 from prefcenter.errors import DomainError
 from prefcenter.extensions import db
 from prefcenter.models import (
@@ -17,11 +18,12 @@ from prefcenter.models import (
     Channel,
     ConsentEvent,
     Contact,
+    Subscription,
     SubscriptionStatus,
     Suppression,
 )
 from prefcenter.services import subscriptions
-from prefcenter.services.addresses import address_hash, of_contact
+from prefcenter.services.addresses import Address, address_hash, of_contact
 from prefcenter.services.categories import all_categories, category_label
 from prefcenter.services.subscriptions import (
     ConsentSource,
@@ -31,7 +33,7 @@ from prefcenter.services.subscriptions import (
     unsubscribe,
 )
 from prefcenter.services.suppressions import lift
-from prefcenter.services.tokens import Purpose, token_service
+from prefcenter.services.tokens import Purpose, TokenSubject, token_service
 
 # Consent history "category" for the CCPA opt-out of sale/sharing, which is not a mail category.
 SALE_SHARING = "sale_sharing"
@@ -40,7 +42,12 @@ HISTORY_ROWS = 20
 RECIPIENT = "recipient"
 
 # The page's queries are built once: on every view, building a statement costs about as much as
-# running it on SQLite.
+# running it on SQLite. A view reads with Core on a bare connection (read_connection).
+_PAGE_CONTACT = (
+    select(Contact.id, Contact.email, Contact.email_key, Subscription.category, Subscription.status)
+    .outerjoin(Subscription, Subscription.contact_id == Contact.id)
+    .where(Contact.uid == bindparam("uid"))
+)
 _OPTED_OUT_OF_SALE = exists().where(
     ConsentEvent.contact_id == bindparam("contact_id"),
     ConsentEvent.category == SALE_SHARING,
@@ -54,7 +61,13 @@ _FLAGS = select(
     _OPTED_OUT_OF_SALE,
 )
 _HISTORY = (
-    select(ConsentEvent)
+    select(
+        ConsentEvent.occurred_at,
+        ConsentEvent.category,
+        ConsentEvent.old_status,
+        ConsentEvent.new_status,
+        ConsentEvent.channel,
+    )
     .where(ConsentEvent.contact_id == bindparam("contact_id"))
     .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc())
     .limit(HISTORY_ROWS)
@@ -67,18 +80,57 @@ class PreferencesGone(DomainError):
     title = "We could not find these preferences"
 
 
+def _gone() -> PreferencesGone:
+    return PreferencesGone("We hold no mail preferences for this link any more.")
+
+
+def _subject(token: str) -> TokenSubject:
+    """The contact a preferences token names; TokenInvalid (400), or PreferencesGone for a token
+    of another kind that happens to verify."""
+    subject = token_service().load(Purpose.PREFERENCES, token)
+    if subject.category is not None:
+        raise _gone()
+    return subject
+
+
 def contact_for(token: str, *, for_update: bool = False) -> Contact:
-    """The contact a preferences token names; TokenInvalid (400) or PreferencesGone (404).
+    """The contact a preferences token names, to change; TokenInvalid (400) or PreferencesGone (404).
 
     `for_update` locks the contact's row until commit, so that simultaneous saves take turns.
     """
-    subject = token_service().load(Purpose.PREFERENCES, token)
-    contact = None
-    if subject.category is None:
-        contact = find_with_subscriptions(subject.contact_uid, for_update=for_update)
+    contact = find_with_subscriptions(_subject(token).contact_uid, for_update=for_update)
     if contact is None:
-        raise PreferencesGone("We hold no mail preferences for this link any more.")
+        raise _gone()
     return contact
+
+
+@dataclass(frozen=True, slots=True)
+class PageContact:
+    """A contact as the page shows it: what it gets, by category key."""
+
+    id: int
+    address: Address
+    statuses: Mapping[str, str]
+
+    @classmethod
+    def of(cls, contact: Contact) -> PageContact:
+        """The page's view of a contact just changed through the session."""
+        statuses = {s.category: s.status for s in contact.subscriptions}
+        return cls(contact.id, of_contact(contact), statuses)
+
+
+def page_contact_for(token: str) -> PageContact:
+    """The contact a preferences token names, to show; the errors of `contact_for`.
+
+    One Core query on a bare connection: a page view needs no unit of work.
+    """
+    with read_connection() as connection:
+        rows = connection.execute(_PAGE_CONTACT, {"uid": _subject(token).contact_uid}).all()
+    if not rows:
+        raise _gone()
+    contact_id, email, key = rows[0][:3]
+    statuses = {category: status for *_, category, status in rows if category is not None}
+    return PageContact(contact_id, Address(email=email, key=key), statuses)
 
 
 @dataclass(frozen=True)
@@ -104,22 +156,22 @@ class PreferenceState:
     history: list[HistoryEntry]
 
 
-def state(contact: Contact) -> PreferenceState:
-    flags = {"digest": address_hash(of_contact(contact)), "contact_id": contact.id}
-    suppressed_for_all, sale_sharing_opted_out = db.session.execute(_FLAGS, flags).one()
-    events = list(db.session.scalars(_HISTORY, {"contact_id": contact.id}))
+def state(contact: PageContact) -> PreferenceState:
+    """What the page states, as committed: a category with no subscription row reads as off."""
+    flags = {"digest": address_hash(contact.address), "contact_id": contact.id}
+    with read_connection() as connection:
+        suppressed_for_all, sale_sharing_opted_out = connection.execute(_FLAGS, flags).one()
+        events = connection.execute(_HISTORY, {"contact_id": contact.id}).all()
+    subscribed = SubscriptionStatus.SUBSCRIBED.value
     return PreferenceState(
         choices=[
-            CategoryChoice(c, status_of(contact, c.key) == SubscriptionStatus.SUBSCRIBED)
-            for c in all_categories()
+            CategoryChoice(c, contact.statuses.get(c.key) == subscribed) for c in all_categories()
         ],
         unsubscribed_from_all=bool(suppressed_for_all),
         sale_sharing_opted_out=bool(sale_sharing_opted_out),
         history=[
-            HistoryEntry(
-                e.occurred_at, category_label(e.category), e.old_status, e.new_status, e.channel
-            )
-            for e in events
+            HistoryEntry(at, category_label(category), old, new, channel)
+            for at, category, old, new, channel in events
         ],
     )
 
@@ -168,17 +220,17 @@ def unsubscribe_from_all(contact: Contact) -> Outcome:
     )
 
 
-def _sale_sharing_opted_out(contact: Contact) -> bool:
-    return bool(db.session.scalar(select(_OPTED_OUT_OF_SALE), {"contact_id": contact.id}))
+def _sale_sharing_opted_out(contact_id: int) -> bool:
+    return bool(db.session.scalar(select(_OPTED_OUT_OF_SALE), {"contact_id": contact_id}))
 
 
-def opt_out_of_sale(contact: Contact, source: ConsentSource) -> bool:
+def opt_out_of_sale(contact_id: int, source: ConsentSource) -> bool:
     """Record, once, an opt-out of sale/sharing; True if this call recorded it. Not committed."""
-    if _sale_sharing_opted_out(contact):
+    if _sale_sharing_opted_out(contact_id):
         return False
     db.session.add(
         ConsentEvent(
-            contact_id=contact.id,
+            contact_id=contact_id,
             category=SALE_SHARING,
             old_status=None,
             new_status=OPTED_OUT,
@@ -191,12 +243,14 @@ def opt_out_of_sale(contact: Contact, source: ConsentSource) -> bool:
     return True
 
 
-def honour_gpc(contact: Contact) -> bool:
+def honour_gpc(contact: PageContact) -> bool:
     """Record, once, the browser's Global Privacy Control signal as an opt-out of sale/sharing.
 
     True if this request recorded it (standards E33: valid without any further step).
     """
-    recorded = opt_out_of_sale(contact, ConsentSource(Channel.GPC.value, RECIPIENT))
+    # Also on a GET: the check and the write must be one SQLite writer's, not a reader's upgrade.
+    begin_write()
+    recorded = opt_out_of_sale(contact.id, ConsentSource(Channel.GPC.value, RECIPIENT))
     if recorded:
         db.session.commit()
     return recorded

@@ -128,7 +128,7 @@ def open_request(
         request_lifecycle.move(request, RequestStatus.COMPLETED, SYSTEM, done)
     elif kind == RequestKind.OPT_OUT_SALE:
         if contact is not None:
-            opt_out_of_sale(contact, source)
+            opt_out_of_sale(contact.id, source)
         done = "opted out of sale and sharing" if contact else "no record: nothing to sell or share"
         request_lifecycle.move(request, RequestStatus.COMPLETED, SYSTEM, done)
     elif kind in VERIFIED_KINDS and contact is not None:

@@ -6,69 +6,65 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
 
-from prefcenter.database import begin_write
+from prefcenter.database import begin_write, read_connection
 from prefcenter.errors import TokenInvalid
 from prefcenter.extensions import db
 from prefcenter.models import Channel, Contact
+from prefcenter.services.contacts import Recipient
 from prefcenter.services.subscriptions import ConsentSource, find_with_subscriptions, unsubscribe
 from prefcenter.services.tokens import Purpose, token_service
 
 RECIPIENT = "recipient"
 
 # Built once: a scanner's GET runs it, where building a statement costs about as much as running
-# it on SQLite. The page shows the address only: subscriptions would load if anything touched them.
-_TO_SHOW = (
-    select(Contact).where(Contact.uid == bindparam("uid")).options(lazyload(Contact.subscriptions))
-)
+# it on SQLite.
+_TO_SHOW = select(Contact.uid, Contact.email).where(Contact.uid == bindparam("uid"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnsubscribeTarget:
     """Whom and what a token unsubscribes; `contact` is None once the contact is gone."""
 
-    contact: Contact | None
+    contact: Recipient | None
     category: str
 
 
-def resolve(token: str, *, for_update: bool = False) -> UnsubscribeTarget:
+def resolve(token: str) -> UnsubscribeTarget:
     """Read a token without changing anything (GET requests, link scanners)."""
     subject = token_service().load(Purpose.UNSUBSCRIBE, token)
     if subject.category is None:
         raise TokenInvalid("This link is damaged or was not made by us.")
-    if for_update:
-        contact = find_with_subscriptions(subject.contact_uid, for_update=True)
-    else:
-        contact = db.session.scalar(_TO_SHOW, {"uid": subject.contact_uid})
-    return UnsubscribeTarget(contact, subject.category)
+    with read_connection() as connection:
+        row = connection.execute(_TO_SHOW, {"uid": subject.contact_uid}).first()
+    return UnsubscribeTarget(Recipient(*row) if row else None, subject.category)
 
 
 def unsubscribe_by_token(token: str, channel: Channel = Channel.ONE_CLICK) -> UnsubscribeTarget:
     """Unsubscribe the token's contact from the token's category only, committed before returning.
 
     Repeating it changes nothing more. A category since removed from the configuration is still
-    honoured: the person asked not to get that mail. The target's contact is detached from the
-    session, holding what was committed.
+    honoured: the person asked not to get that mail.
     """
+    subject = token_service().load(Purpose.UNSUBSCRIBE, token)
+    if subject.category is None:
+        raise TokenInvalid("This link is damaged or was not made by us.")
     source = ConsentSource(channel.value, RECIPIENT)
     try:
-        return _unsubscribe_once(token, source)
+        return _unsubscribe_once(subject.contact_uid, subject.category, source)
     except IntegrityError:
         # A simultaneous click on the same link committed first; seen now, there is nothing to do.
         db.session.rollback()
-        return _unsubscribe_once(token, source)
+        return _unsubscribe_once(subject.contact_uid, subject.category, source)
 
 
-def _unsubscribe_once(token: str, source: ConsentSource) -> UnsubscribeTarget:
+def _unsubscribe_once(uid: str, category: str, source: ConsentSource) -> UnsubscribeTarget:
     begin_write()
     # The row lock makes simultaneous clicks take turns, so only the first records a change.
-    target = resolve(token, for_update=True)
-    if target.contact is not None:
-        unsubscribe(target.contact, target.category, source)
-        db.session.flush()
-        # Detached, the contact keeps what this transaction read and wrote through the commit,
-        # so the confirmation page needs no second transaction to read it all again.
-        db.session.expunge(target.contact)
-        db.session.commit()
+    contact = find_with_subscriptions(uid, for_update=True)
+    if contact is None:
+        return UnsubscribeTarget(None, category)
+    unsubscribe(contact, category, source)
+    target = UnsubscribeTarget(Recipient(contact.uid, contact.email), category)
+    db.session.commit()
     return target

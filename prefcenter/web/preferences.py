@@ -7,10 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from prefcenter.extensions import limiter
-from prefcenter.models import Contact
 from prefcenter.services import preferences
 from prefcenter.services.addresses import mask
-from prefcenter.services.preferences import Outcome
+from prefcenter.services.preferences import Outcome, PageContact
 
 bp = Blueprint("preferences", __name__)
 
@@ -36,7 +35,7 @@ def _gpc_signal() -> bool:
 
 
 def _render(
-    contact: Contact,
+    contact: PageContact,
     token: str,
     *,
     outcome: Outcome | None = None,
@@ -49,7 +48,7 @@ def _render(
         "preferences/page.html",
         token=token,
         form=PreferencesForm(formdata=None),
-        masked_email=mask(contact.email),
+        masked_email=mask(contact.address.email),
         state=preferences.state(contact),
         gpc_signal=gpc,
         outcome=outcome,
@@ -59,17 +58,17 @@ def _render(
 
 @bp.get("/p/<token>")
 def page(token: str) -> ResponseReturnValue:
-    return _render(preferences.contact_for(token), token)
+    return _render(preferences.page_contact_for(token), token)
 
 
 @bp.post("/p/<token>")
 def submit(token: str) -> ResponseReturnValue:
     contact = preferences.contact_for(token, for_update=True)
     if not PreferencesForm().validate_on_submit():
-        return _render(contact, token, form_expired=True), 400
+        return _render(PageContact.of(contact), token, form_expired=True), 400
     if request.form.get("action") == "unsubscribe_all":
         outcome = preferences.unsubscribe_from_all(contact)
     else:
         wanted = set(request.form.getlist("category"))
         outcome = preferences.save(contact, wanted, PAGE_WORDING_VERSION)
-    return _render(contact, token, outcome=outcome)
+    return _render(PageContact.of(contact), token, outcome=outcome)

@@ -32,8 +32,8 @@ def require_staff() -> Response | None:
 
 
 @bp.context_processor
-def sign_out_form() -> dict[str, Any]:
-    return {"logout_form": LogoutForm()}
+def signed_in_member() -> dict[str, Any]:
+    return {"current_user": current_user, "logout_form": LogoutForm()}
 
 
 def member() -> StaffMember:
