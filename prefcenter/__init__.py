@@ -10,7 +10,14 @@ from flask import Flask
 
 from prefcenter import config as settings
 from prefcenter import database
-from prefcenter.extensions import db, limiter, login_manager, migrate
+from prefcenter.extensions import (
+    LIMITED_BLUEPRINTS,
+    db,
+    limit_only,
+    limiter,
+    login_manager,
+    migrate,
+)
 from prefcenter.services.tokens import TokenService
 from prefcenter.web import register_blueprints
 from prefcenter.web.errors import register_error_handlers
@@ -47,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # load a staff member for every render.
     login_manager.init_app(app, add_context_processor=False)
     limiter.init_app(app)
+    limit_only(app, LIMITED_BLUEPRINTS)
 
     register_write_intent(app)
     register_blueprints(app)

@@ -6,19 +6,11 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from prefcenter.extensions import limiter
 from prefcenter.services import preferences
 from prefcenter.services.addresses import mask
 from prefcenter.services.preferences import Outcome, PageContact
 
 bp = Blueprint("preferences", __name__)
-
-
-@limiter.request_filter
-def _never_limited() -> bool:
-    # No limit applies to a person's own preference link; left out here, the limiter also skips
-    # its per-request bookkeeping.
-    return request.blueprint == bp.name
 
 
 # Version of the consent wording in templates/preferences/page.html, kept with every change made
