@@ -22,6 +22,7 @@ from prefcenter.services.tokens import TokenService
 from prefcenter.web import register_blueprints
 from prefcenter.web.errors import register_error_handlers
 from prefcenter.web.security import register_security_headers
+from prefcenter.web.sessions import SessionCookies
 from prefcenter.web.transactions import register_write_intent
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     app.config.update(values)
+    app.session_interface = SessionCookies()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
