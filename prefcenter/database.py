@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from flask_migrate import upgrade
 from sqlalchemy import Connection, Engine, event
 
 from prefcenter.extensions import db
+from prefcenter.sqlite_writers import BUSY_TIMEOUT_SECONDS, WriterQueue, writer_queue
 
 WRITE_INTENT = "prefcenter_write"
 # A connection that runs single statements, each its own transaction (read_connection).
@@ -27,23 +29,29 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
     # FULL syncs the WAL at every commit: a stored message is on disk before SMTP answers 250.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.close()
 
 
-def _sqlite_begin(connection: Any) -> None:
-    # A writer's IMMEDIATE takes the write lock up front: concurrent writers queue (busy_timeout)
-    # instead of acting on the same old read. Readers stay DEFERRED and never block anyone (WAL).
+def _sqlite_begin(writers: WriterQueue | None, connection: Any) -> None:
+    # A writer's IMMEDIATE takes the write lock up front: concurrent writers queue (see
+    # sqlite_writers) instead of acting on the same old read. Readers stay DEFERRED and never
+    # block anyone (WAL).
     options = connection.get_execution_options()
     if options.get(STATEMENT_AT_A_TIME):
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_INTENT) else "BEGIN")
+    if not options.get(WRITE_INTENT):
+        connection.exec_driver_sql("BEGIN")
+    elif writers is None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        writers.begin_writer(connection)
 
 
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", partial(_sqlite_begin, writer_queue(engine)))
 
 
 def begin_write() -> None:

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from prefcenter.cli import main
 from prefcenter.extensions import db
 from prefcenter.models import ApiKey, ConsentEvent, Suppression
 from prefcenter.services.links import preferences_token, unsubscribe_token
+from prefcenter.sqlite_writers import WriterQueue
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_contact
 
@@ -153,3 +158,34 @@ def test_batch_lookups_answer_while_another_process_holds_the_write_lock(
         took = time.monotonic() - started
     assert response.status_code == 200, response.get_json()
     assert took < 5  # the busy timeout is 10 s: a request that queued for the lock takes that long
+
+
+def test_sqlite_writers_take_turns_across_threads_and_processes(tmp_path: Path) -> None:
+    queue = WriterQueue(str(tmp_path / "shared.sqlite3"), timeout=0.2)
+    other_process = [
+        sys.executable,
+        "-c",
+        "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR);"
+        " fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)",
+        str(tmp_path / "shared.sqlite3-writers"),
+    ]
+    queue.take_turn()
+    try:
+        # Another thread of this process waits, then fails the way a busy SQLite does (503).
+        failures: list[BaseException] = []
+        thread = threading.Thread(target=lambda: _try(queue.take_turn, failures))
+        thread.start()
+        thread.join()
+        assert [type(f) for f in failures] == [OperationalError]
+        # Another process cannot take the turn either.
+        assert subprocess.run(other_process, capture_output=True).returncode != 0
+    finally:
+        queue.end_turn()
+    assert subprocess.run(other_process, capture_output=True).returncode == 0
+
+
+def _try(action: Callable[[], None], failures: list[BaseException]) -> None:
+    try:
+        action()
+    except BaseException as failure:
+        failures.append(failure)
