@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from prefcenter.extensions import db
-from prefcenter.models import ConsentEvent, Contact, Suppression
+from prefcenter.models import ConsentEvent, Contact, Subscription, Suppression
 from prefcenter.services.links import unsubscribe_token
 from prefcenter.services.subscriptions import statuses
 from tests.factories import make_contact
@@ -195,3 +195,31 @@ def test_other_methods_are_refused_cleanly(client: FlaskClient) -> None:
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
     assert subscriptions(jane.email) == ALL_SUBSCRIBED
+
+
+def events(category: str) -> list[tuple[str | None, str]]:
+    query = select(ConsentEvent.old_status, ConsentEvent.new_status).where(
+        ConsentEvent.category == category
+    )
+    return [tuple(row) for row in db.session.execute(query.order_by(ConsentEvent.id))]
+
+
+@pytest.mark.parametrize(
+    "category",
+    [
+        pytest.param("updates", id="never-subscribed"),
+        pytest.param("spring_sale_2019", id="since-removed-from-the-configuration"),
+    ],
+)
+def test_a_category_without_a_subscription_is_unsubscribed_from_nothing(
+    client: FlaskClient, category: str
+) -> None:
+    # The person asked not to get that mail: honoured, recorded once, suppressed, whatever we hold.
+    jane = make_contact(categories=["marketing"])
+    for _ in range(2):
+        assert client.post(url(jane, category)).status_code == 200
+    assert events(category) == [(None, "unsubscribed")]
+    stored = select(Subscription.status).where(Subscription.category == category)
+    assert db.session.scalars(stored).all() == ["unsubscribed"]
+    assert db.session.scalars(select(Suppression.scope)).all() == [category]
+    assert subscriptions(jane.email)["marketing"] == "subscribed"

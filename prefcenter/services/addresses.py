@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from prefcenter.errors import InvalidAddress
-from prefcenter.models import Contact, PrivacyRequest
+from prefcenter.models import PrivacyRequest
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,17 @@ def _keyed(key: str) -> hmac.HMAC:
     return hmac.new(key.encode(), digestmod=hashlib.sha256)
 
 
-def of_contact(contact: Contact) -> Address:
+class StoredAddress(Protocol):
+    """A contact's stored address: a loaded Contact, or a row that selected these columns."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def email_key(self) -> str: ...
+
+
+def of_contact(contact: StoredAddress) -> Address:
     """A stored contact's address, already normalised when it was saved."""
     return Address(email=contact.email, key=contact.email_key)
 

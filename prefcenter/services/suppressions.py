@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from prefcenter.clock import now
 from prefcenter.errors import InvalidAddress
@@ -16,6 +17,15 @@ from prefcenter.services.addresses import Address, address_hash, normalise
 # Bound parameters per IN (...) query: well under SQLite's (32,766) and PostgreSQL's (65,535)
 # limits, and large enough that a 10,000-address check takes a handful of queries.
 CHUNK = 2000
+# Built once, for each backend: an unsubscribe runs it on every click. One statement whether or
+# not the entry exists; on PostgreSQL a concurrent insert of the same entry waits for the other
+# transaction and then does nothing, instead of failing.
+_ADD = {
+    dialect.dialect.name: dialect.insert(Suppression.__table__)
+    .on_conflict_do_nothing(index_elements=["address_hash", "scope"])
+    .returning(Suppression.id)
+    for dialect in (postgresql, sqlite)
+}
 
 
 def suppressed_hashes(hashes: Iterable[str], category: str | None) -> set[str]:
@@ -42,18 +52,18 @@ def is_suppressed(address: Address, category: str | None = None) -> bool:
 
 def suppress(address: Address, scope: str, *, reason: str, channel: str) -> bool:
     """Add a suppression unless one exists for that scope; True if one was added."""
-    digest = address_hash(address)
-    existing = db.session.scalar(
-        select(Suppression.id).where(Suppression.address_hash == digest, Suppression.scope == scope)
-    )
-    if existing is not None:
-        return False
-    db.session.add(
-        Suppression(
-            address_hash=digest, scope=scope, reason=reason, channel=channel, created_at=now()
-        )
-    )
-    return True
+    # Written past the unit of work: whatever the caller changed through it goes first (a lifted
+    # entry's pending delete, say, which would otherwise remove this one after the fact).
+    db.session.flush()
+    connection = db.session.connection()
+    entry = {
+        "address_hash": address_hash(address),
+        "scope": scope,
+        "reason": reason,
+        "channel": channel,
+        "created_at": now(),
+    }
+    return connection.execute(_ADD[connection.dialect.name], entry).first() is not None
 
 
 @dataclass

@@ -12,7 +12,7 @@ from prefcenter.errors import TokenInvalid
 from prefcenter.extensions import db
 from prefcenter.models import Channel, Contact
 from prefcenter.services.contacts import Recipient
-from prefcenter.services.subscriptions import ConsentSource, find_with_subscriptions, unsubscribe
+from prefcenter.services.subscriptions import ConsentSource, lock, unsubscribe
 from prefcenter.services.tokens import Purpose, token_service
 
 RECIPIENT = "recipient"
@@ -61,10 +61,9 @@ def unsubscribe_by_token(token: str, channel: Channel = Channel.ONE_CLICK) -> Un
 def _unsubscribe_once(uid: str, category: str, source: ConsentSource) -> UnsubscribeTarget:
     begin_write()
     # The row lock makes simultaneous clicks take turns, so only the first records a change.
-    contact = find_with_subscriptions(uid, for_update=True)
+    contact = lock(uid)
     if contact is None:
         return UnsubscribeTarget(None, category)
     unsubscribe(contact, category, source)
-    target = UnsubscribeTarget(Recipient(contact.uid, contact.email), category)
     db.session.commit()
-    return target
+    return UnsubscribeTarget(Recipient(contact.uid, contact.email), category)
