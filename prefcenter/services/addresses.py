@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -14,6 +12,7 @@ from flask import current_app
 
 from prefcenter.errors import InvalidAddress
 from prefcenter.models import PrivacyRequest
+from prefcenter.services.keyed_hmac import hmac_sha256
 
 
 @dataclass(frozen=True)
@@ -74,15 +73,7 @@ def _checked_domain(domain: str) -> str | None:
 
 def address_hash(address: Address) -> str:
     """Keyed HMAC-SHA256 of the address: suppression entries hold this, never the address."""
-    mac = _keyed(current_app.config["HASH_KEY"]).copy()
-    mac.update(address.key.encode())
-    return mac.hexdigest()
-
-
-@functools.lru_cache(maxsize=4)
-def _keyed(key: str) -> hmac.HMAC:
-    # Copying a keyed HMAC skips the key schedule hmac.new repeats: a send checks every recipient.
-    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+    return hmac_sha256(current_app.config["HASH_KEY"].encode(), address.key.encode()).hexdigest()
 
 
 class StoredAddress(Protocol):

@@ -8,8 +8,6 @@ An unsubscribe token is about 47 characters; see tests/test_tokens.py.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -20,6 +18,7 @@ from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.signer import SigningAlgorithm
 
 from prefcenter.errors import TokenInvalid
+from prefcenter.services.keyed_hmac import hmac_sha256
 
 SIGNATURE_BYTES = 16
 
@@ -37,17 +36,8 @@ def oldest_first(secret_keys: list[str]) -> list[str]:
 
 
 class TruncatedHMACSHA256(SigningAlgorithm):
-    def __init__(self) -> None:
-        self._keyed: dict[bytes, hmac.HMAC] = {}
-
     def get_signature(self, key: bytes, value: bytes) -> bytes:
-        # Copying a keyed HMAC skips the key schedule that hmac.new repeats for every token.
-        keyed = self._keyed.get(key)
-        if keyed is None:
-            keyed = self._keyed.setdefault(key, hmac.new(key, digestmod=hashlib.sha256))
-        mac = keyed.copy()
-        mac.update(value)
-        return mac.digest()[:SIGNATURE_BYTES]
+        return hmac_sha256(key, value).digest()[:SIGNATURE_BYTES]
 
 
 class _KeyCachingSigner(Signer):
@@ -81,14 +71,12 @@ class TokenService:
 
     def __init__(self, secret_keys: list[str]) -> None:
         keys = oldest_first(secret_keys)
-        algorithm = TruncatedHMACSHA256()
+        self._algorithm = TruncatedHMACSHA256()
         self._signers = {
-            purpose: _KeyCachingSigner(keys, salt=f"prefcenter.{purpose}", algorithm=algorithm)
+            purpose: _KeyCachingSigner(
+                keys, salt=f"prefcenter.{purpose}", algorithm=self._algorithm
+            )
             for purpose in Purpose
-        }
-        self._signing = {
-            purpose: hmac.new(signer.derive_key(), digestmod=hashlib.sha256)
-            for purpose, signer in self._signers.items()
         }
 
     def sign(self, purpose: Purpose, subject: TokenSubject) -> str:
@@ -99,9 +87,9 @@ class TokenService:
         )
         # What Signer.sign makes (tests/test_tokens.py compares them), without its per-call key
         # derivation and conversions: a send signs two tokens for each of its recipients.
-        mac = self._signing[purpose].copy()
-        mac.update(value.encode())
-        return f"{value}.{base64_encode(mac.digest()[:SIGNATURE_BYTES]).decode()}"
+        key = self._signers[purpose].derive_key()
+        signature = self._algorithm.get_signature(key, value.encode())
+        return f"{value}.{base64_encode(signature).decode()}"
 
     def load(self, purpose: Purpose, token: str) -> TokenSubject:
         """The subject of a valid token; TokenInvalid for anything else, whatever went wrong."""
