@@ -13,7 +13,7 @@ from prefcenter.extensions import db
 from prefcenter.models import Channel, Contact
 from prefcenter.services.contacts import Recipient
 from prefcenter.services.subscriptions import ConsentSource, lock, unsubscribe
-from prefcenter.services.tokens import Purpose, token_service
+from prefcenter.services.tokens import Purpose, TokenSubject, token_service
 
 RECIPIENT = "recipient"
 
@@ -30,11 +30,17 @@ class UnsubscribeTarget:
     category: str
 
 
-def resolve(token: str) -> UnsubscribeTarget:
-    """Read a token without changing anything (GET requests, link scanners)."""
+def _subject(token: str) -> TokenSubject:
+    """Whom and which category an unsubscribe token names; TokenInvalid for anything else."""
     subject = token_service().load(Purpose.UNSUBSCRIBE, token)
     if subject.category is None:
         raise TokenInvalid("This link is damaged or was not made by us.")
+    return subject
+
+
+def resolve(token: str) -> UnsubscribeTarget:
+    """Read a token without changing anything (GET requests, link scanners)."""
+    subject = _subject(token)
     with read_connection() as connection:
         row = connection.execute(_TO_SHOW, {"uid": subject.contact_uid}).first()
     return UnsubscribeTarget(Recipient(*row) if row else None, subject.category)
@@ -46,9 +52,7 @@ def unsubscribe_by_token(token: str, channel: Channel = Channel.ONE_CLICK) -> Un
     Repeating it changes nothing more. A category since removed from the configuration is still
     honoured: the person asked not to get that mail.
     """
-    subject = token_service().load(Purpose.UNSUBSCRIBE, token)
-    if subject.category is None:
-        raise TokenInvalid("This link is damaged or was not made by us.")
+    subject = _subject(token)
     source = ConsentSource(channel.value, RECIPIENT)
     try:
         return _unsubscribe_once(subject.contact_uid, subject.category, source)
