@@ -18,11 +18,10 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from mail.analysis import Analysis, analyse
 from prefcenter.clock import now
-from prefcenter.database import begin_write
+from prefcenter.database import InsertNew, begin_write
 from prefcenter.errors import DomainError, InvalidAddress
 from prefcenter.extensions import db
 from prefcenter.models import Channel, InboundMessage, MessageOutcome, MessageState, RequestKind
@@ -35,6 +34,11 @@ log = logging.getLogger(__name__)
 UNSUBSCRIBE_LOCAL_PART = re.compile(r"^unsubscribe\+(?P<token>[A-Za-z0-9_.-]+)$")
 MAX_ATTEMPTS = 5
 PENDING_BATCH = 100
+_NEW_MESSAGES = InsertNew(
+    InboundMessage.__table__,
+    ["fingerprint"],
+    [InboundMessage.fingerprint, InboundMessage.id],
+)
 
 
 @dataclass(frozen=True)
@@ -154,15 +158,9 @@ def _begin_store() -> None:
 def _insert_new(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert the rows whose fingerprint is not stored yet, in one statement; their ids by key.
 
-    ON CONFLICT DO NOTHING rather than a check first: one round trip, and on PostgreSQL a
-    concurrent insert of the same message waits for the other transaction instead of failing.
+    ON CONFLICT DO NOTHING rather than a check first (see InsertNew).
     """
-    dialect = postgresql if _on_postgresql() else sqlite
-    statement = (
-        dialect.insert(InboundMessage)
-        .on_conflict_do_nothing(index_elements=[InboundMessage.fingerprint])
-        .returning(InboundMessage.fingerprint, InboundMessage.id)
-    )
+    statement = _NEW_MESSAGES.on(db.session.connection())
     return dict(db.session.execute(statement, rows).all())
 
 

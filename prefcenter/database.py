@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from flask_migrate import upgrade
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import ColumnElement, Connection, Engine, Insert, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from prefcenter.extensions import db
 from prefcenter.sqlite_writers import BUSY_TIMEOUT_SECONDS, WriterQueue, writer_queue
@@ -82,6 +83,33 @@ def read_connection() -> Iterator[Connection]:
         connection.execution_options(**{STATEMENT_AT_A_TIME: True})
     with connection:
         yield connection
+
+
+class InsertNew:
+    """INSERT ... ON CONFLICT (`unique`) DO NOTHING RETURNING `returning`, built once per backend.
+
+    One round trip whether or not the row exists, and on PostgreSQL a concurrent insert of the
+    same row waits for the other transaction and then does nothing, instead of failing. Only the
+    rows actually inserted come back.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        unique: Sequence[str],
+        returning: Sequence[ColumnElement[Any]],
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        self._by_backend: dict[str, Insert] = {}
+        for dialect in (postgresql, sqlite):
+            statement = dialect.insert(table).on_conflict_do_nothing(index_elements=unique)
+            if values:
+                statement = statement.values(values)
+            self._by_backend[dialect.dialect.name] = statement.returning(*returning)
+
+    def on(self, connection: Connection) -> Insert:
+        """The statement in the connection's dialect."""
+        return self._by_backend[connection.dialect.name]
 
 
 def upgrade_schema() -> None:

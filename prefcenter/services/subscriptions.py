@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from prefcenter.clock import now
+from prefcenter.database import InsertNew
 from prefcenter.extensions import db
 from prefcenter.models import (
     ALL_CATEGORIES,
@@ -51,18 +51,17 @@ _REPLACE = (
     .values(status=bindparam("new"), updated_at=bindparam("at"))
     .returning(_SUBSCRIPTION.c.id)
 )
-_FIRST = {
-    dialect.dialect.name: dialect.insert(_SUBSCRIPTION)
-    .values(
-        contact_id=bindparam("for_contact"),
-        category=bindparam("for_category"),
-        status=bindparam("new"),
-        updated_at=bindparam("at"),
-    )
-    .on_conflict_do_nothing(index_elements=["contact_id", "category"])
-    .returning(_SUBSCRIPTION.c.id)
-    for dialect in (postgresql, sqlite)
-}
+_FIRST = InsertNew(
+    _SUBSCRIPTION,
+    ["contact_id", "category"],
+    [_SUBSCRIPTION.c.id],
+    values={
+        "contact_id": bindparam("for_contact"),
+        "category": bindparam("for_category"),
+        "status": bindparam("new"),
+        "updated_at": bindparam("at"),
+    },
+)
 _RECORD = insert(ConsentEvent.__table__)
 # A stored status is one of the two: a change to one replaces the other.
 _OTHER = {
@@ -171,7 +170,7 @@ def _write(
     params = {"for_contact": contact.id, "for_category": category, "new": new.value, "at": at}
     for old in _stored_before(contact, category, new):
         if old is None:
-            written = connection.execute(_FIRST[connection.dialect.name], params).scalar()
+            written = connection.execute(_FIRST.on(connection), params).scalar()
         else:
             written = connection.execute(_REPLACE, {**params, "old": old}).scalar()
         if written is not None:

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from prefcenter.clock import now
+from prefcenter.database import InsertNew
 from prefcenter.errors import InvalidAddress
 from prefcenter.extensions import db
 from prefcenter.models import ALL_CATEGORIES, Suppression
@@ -17,15 +17,8 @@ from prefcenter.services.addresses import Address, address_hash, normalise
 # Bound parameters per IN (...) query: well under SQLite's (32,766) and PostgreSQL's (65,535)
 # limits, and large enough that a 10,000-address check takes a handful of queries.
 CHUNK = 2000
-# Built once, for each backend: an unsubscribe runs it on every click. One statement whether or
-# not the entry exists; on PostgreSQL a concurrent insert of the same entry waits for the other
-# transaction and then does nothing, instead of failing.
-_ADD = {
-    dialect.dialect.name: dialect.insert(Suppression.__table__)
-    .on_conflict_do_nothing(index_elements=["address_hash", "scope"])
-    .returning(Suppression.id)
-    for dialect in (postgresql, sqlite)
-}
+# Built once: an unsubscribe runs it on every click.
+_ADD = InsertNew(Suppression.__table__, ["address_hash", "scope"], [Suppression.id])
 
 
 def suppressed_hashes(hashes: Iterable[str], category: str | None) -> set[str]:
@@ -63,7 +56,7 @@ def suppress(address: Address, scope: str, *, reason: str, channel: str) -> bool
         "channel": channel,
         "created_at": now(),
     }
-    return connection.execute(_ADD[connection.dialect.name], entry).first() is not None
+    return connection.execute(_ADD.on(connection), entry).first() is not None
 
 
 @dataclass
