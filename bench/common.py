@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
 import statistics
+import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 RESULT_MARK = "BENCH-RESULT "
@@ -78,3 +81,24 @@ def emit(
         "notes": notes or [],
     }
     print(RESULT_MARK + json.dumps(payload), flush=True)
+
+
+class BenchError(Exception):
+    """The benchmark could not run; the message says why."""
+
+
+def guarded(run: Callable[[], int]) -> int:
+    """A benchmark's body as a command's exit status: 2 with the reason if it could not run, 130
+    on Ctrl+C. A SIGTERM unwinds like Ctrl+C, so servers are stopped and temporary folders
+    removed; and Ctrl+C does so even when started in the background, where the shell ignores
+    SIGINT."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return run()
+    except BenchError as exc:
+        print(f"benchmark could not run: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; servers stopped", file=sys.stderr)
+        return 130

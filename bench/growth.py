@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import re
 import secrets
-import signal
 import sys
 import tempfile
 import time
@@ -36,8 +35,8 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.test import TestResponse
 
 from bench import seed
-from bench.common import Figure, emit, machine
-from bench.smtp_intake import BenchError, init_db
+from bench.common import BenchError, Figure, emit, guarded, machine
+from bench.smtp_intake import init_db
 from prefcenter import create_app
 from prefcenter.config import DEFAULT_CATEGORIES
 from prefcenter.extensions import db
@@ -533,17 +532,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    # A SIGTERM unwinds like Ctrl+C, so the child benchmarks and their servers are stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        complete = run(args)
-    except BenchError as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 0 if complete else 1
+    return guarded(lambda: 0 if run(args) else 1)
 
 
 if __name__ == "__main__":

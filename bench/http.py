@@ -58,7 +58,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, insert, make_url, select
 
-from bench.common import Figure, Series, emit, machine, median
+from bench.common import BenchError, Figure, Series, emit, guarded, machine, median
 from prefcenter import config as settings
 from prefcenter import create_app
 from prefcenter.extensions import db
@@ -123,10 +123,6 @@ SCENARIOS = {
 }
 SERVERS = ("prefcenter", "baseline")
 LABELS = {"prefcenter": "prefcenter", "baseline": "baseline Flask"}
-
-
-class BenchError(Exception):
-    """The benchmark could not run; the message says why."""
 
 
 # --- the database -------------------------------------------------------------------------------
@@ -751,18 +747,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    # A SIGTERM unwinds like Ctrl+C, so the servers are stopped and the temporary folder removed;
-    # and Ctrl+C does so even when started in the background, where the shell ignores SIGINT.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        return benchmark(args)
-    except BenchError as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; servers stopped", file=sys.stderr)
-        return 130
+    return guarded(lambda: benchmark(args))
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import create_engine, insert, make_url
 
-from bench.common import RESULT_MARK
-from bench.smtp_intake import HOST, PREFCENTER, BenchError, service_env, stop, tail
+from bench.common import RESULT_MARK, BenchError
+from bench.smtp_intake import HOST, PREFCENTER, service_env, stop, tail
 from prefcenter.extensions import db
 from prefcenter.models import ALL_CATEGORIES, Suppression
 

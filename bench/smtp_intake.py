@@ -47,7 +47,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine, create_engine, make_url, text
 
-from bench.common import Figure, emit
+from bench.common import BenchError, Figure, emit, guarded
 
 HOST = "127.0.0.1"
 GOAL = 0.3
@@ -238,10 +238,6 @@ def generate_load(
 
 
 # --- servers as child processes -----------------------------------------------------------------
-
-
-class BenchError(Exception):
-    """The benchmark could not run; the message says why."""
 
 
 def free_port() -> int:
@@ -635,16 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(json.dumps(figures))
         return 0
-    # A SIGTERM to the benchmark unwinds like Ctrl+C, so the servers are stopped and tmp removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        return benchmark(args)
-    except BenchError as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; servers stopped", file=sys.stderr)
-        return 130
+    return guarded(lambda: benchmark(args))
 
 
 if __name__ == "__main__":

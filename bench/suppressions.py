@@ -20,7 +20,6 @@ import http.client
 import json
 import queue
 import secrets
-import signal
 import statistics
 import sys
 import tempfile
@@ -31,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import seed
-from bench.common import Figure, emit, machine
-from bench.smtp_intake import HOST, BenchError, free_port, init_db, tail
+from bench.common import BenchError, Figure, emit, guarded, machine
+from bench.smtp_intake import HOST, free_port, init_db, tail
 from prefcenter.models import ALL_CATEGORIES
 
 GOAL = 0.2
@@ -365,20 +364,16 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    # A SIGTERM unwinds like Ctrl+C, so the server is stopped and the temporary folder removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    return guarded(lambda: check_and_report(args))
+
+
+def check_and_report(args: argparse.Namespace) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="prefcenter-bench-") as folder:
             measured = measure(args, Path(folder))
     except WrongAnswer as exc:
         print(f"wrong answer: {exc}", file=sys.stderr)
         return 1
-    except BenchError as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; server stopped", file=sys.stderr)
-        return 130
     report(args, measured)
     return 0
 
