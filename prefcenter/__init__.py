@@ -11,9 +11,9 @@ from flask import Flask
 from prefcenter import config as settings
 from prefcenter import database
 from prefcenter.extensions import (
-    LIMITED_BLUEPRINTS,
+    CONSOLE_BLUEPRINTS,
+    confine,
     db,
-    limit_only,
     limiter,
     login_manager,
     migrate,
@@ -56,7 +56,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # load a staff member for every render.
     login_manager.init_app(app, add_context_processor=False)
     limiter.init_app(app)
-    limit_only(app, LIMITED_BLUEPRINTS)
+    for extension in (login_manager, limiter):
+        confine(app, extension, CONSOLE_BLUEPRINTS)
 
     register_write_intent(app)
     register_blueprints(app)

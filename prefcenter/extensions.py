@@ -1,5 +1,6 @@
 """Unbound Flask extensions; `create_app` binds them."""
 
+import functools
 from collections.abc import Iterable
 
 from flask import Flask
@@ -30,18 +31,26 @@ migrate = Migrate()
 login_manager = LoginManager()
 # Counters live in each process: enough to slow a password guesser down; the limit is per process.
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
-# The blueprints whose routes carry limits (the console's sign-in).
-LIMITED_BLUEPRINTS = ("console",)
+# The console is the only audience with staff sign-in and rate limits (on sign-in).
+CONSOLE_BLUEPRINTS = ("console",)
 
 
-def limit_only(app: Flask, blueprints: Iterable[str]) -> None:
-    """Run the limiter's per-request check for these blueprints only.
+def confine(app: Flask, extension: object, blueprints: Iterable[str]) -> None:
+    """Run the request hooks `extension` registered app-wide for these blueprints only.
 
-    Flask-Limiter checks every request in an app-wide hook, even where no limit applies; on a
-    link scanner's GET that bookkeeping cost about 7% of the request (bench/http.py). A
-    recipient's unsubscribe link and preference page must never be limited anyway.
+    Flask-Limiter and Flask-Login hook every request, even where no limit or sign-in applies;
+    on a link scanner's GET their bookkeeping cost about a sixth of the request (bench/http.py).
+    A recipient's unsubscribe link and preference page must never be limited anyway.
     """
-    check = limiter._check_request_limit
-    app.before_request_funcs[None].remove(check)
-    for blueprint in blueprints:
-        app.before_request_funcs.setdefault(blueprint, []).insert(0, check)
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        moved = [hook for hook in hooks[None] if _owner(hook) is extension]
+        hooks[None] = [hook for hook in hooks[None] if hook not in moved]
+        for blueprint in blueprints:
+            hooks.setdefault(blueprint, [])[0:0] = moved
+
+
+def _owner(hook: object) -> object:
+    """The object a hook is bound to: a bound method's self, or a partial's first argument."""
+    if isinstance(hook, functools.partial):
+        return hook.args[0] if hook.args else None
+    return getattr(hook, "__self__", None)

@@ -127,7 +127,8 @@ def test_header_one_click_and_a_visible_body_link_both_work(app: Flask) -> None:
     jane = make_contact("jane@example.com")
     body_link = links_for(jane, "promotional").unsubscribe_url.removeprefix(app.config["BASE_URL"])
     page = client.get(body_link).text
-    assert f'action="{body_link}"' in page
+    # With no action the page's form posts back to the body link itself.
+    assert '<form method="post">' in page
     assert client.post(body_link, data={"List-Unsubscribe": "One-Click"}).status_code == 200
     with pytest.raises(RecipientSuppressed):
         links_for(jane, "promotional")

@@ -14,6 +14,7 @@ from prefcenter.models import ConsentEvent, Contact, Subscription, Suppression
 from prefcenter.services.links import unsubscribe_token
 from prefcenter.services.subscriptions import statuses
 from tests.factories import make_contact
+from tests.statements import statements
 
 ONE_CLICK_BODY = {"List-Unsubscribe": "One-Click"}
 
@@ -95,12 +96,27 @@ def test_get_shows_a_button_and_changes_nothing(client: FlaskClient) -> None:
     before = consent_rows()
     response = client.get(url(jane))
     assert response.status_code == 200
+    assert "Unsubscribe from Marketing?" in response.text
     assert '<button type="submit">Unsubscribe</button>' in response.text
     assert 'method="post"' in response.text
-    assert "j***@example.com" in response.text
     assert consent_rows() == before
     assert subscriptions(jane.email) == ALL_SUBSCRIBED
     assert db.session.scalar(select(func.count(Suppression.id))) == 0
+
+
+def test_a_scanners_get_reads_nothing_from_the_database(client: FlaskClient) -> None:
+    # A send's worth of scanner GETs must not load the database the clicks write to.
+    link = url(make_contact())
+    with statements() as seen:
+        response = client.get(link)
+    assert response.status_code == 200
+    assert seen == []
+
+
+def test_the_address_is_shown_once_the_person_acts(client: FlaskClient) -> None:
+    jane = make_contact()
+    assert "j***@example.com" not in client.get(url(jane)).text
+    assert "j***@example.com" in client.post(url(jane), data=ONE_CLICK_BODY).text
 
 
 def test_repeated_posts_are_harmless(client: FlaskClient) -> None:

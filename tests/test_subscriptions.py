@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from prefcenter.database import begin_write
 from prefcenter.extensions import db
 from prefcenter.models import ConsentEvent, Subscription, SubscriptionStatus
 from prefcenter.services.subscriptions import change_status, find_with_subscriptions, statuses
 from tests.factories import TEST_SOURCE, make_contact
+from tests.statements import statements
 
 ON, OFF = SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.UNSUBSCRIBED
 
@@ -22,20 +20,6 @@ def stored(contact_id: int) -> set[tuple]:
         Subscription.id, Subscription.category, Subscription.status, Subscription.updated_at
     ).where(Subscription.contact_id == contact_id)
     return {tuple(row) for row in db.session.execute(query)}
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(connection: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_loaded_contact_shows_the_changes_as_stored(app: Flask) -> None:

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from prefcenter.database import begin_write, read_connection
+from prefcenter.database import begin_write
 from prefcenter.errors import TokenInvalid
 from prefcenter.extensions import db
-from prefcenter.models import Channel, Contact
+from prefcenter.models import Channel
 from prefcenter.services.contacts import Recipient
 from prefcenter.services.subscriptions import ConsentSource, lock, unsubscribe
 from prefcenter.services.tokens import Purpose, TokenSubject, token_service
 
 RECIPIENT = "recipient"
-
-# Built once: a scanner's GET runs it, where building a statement costs about as much as running
-# it on SQLite.
-_TO_SHOW = select(Contact.uid, Contact.email).where(Contact.uid == bindparam("uid"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +33,15 @@ def _subject(token: str) -> TokenSubject:
     return subject
 
 
-def resolve(token: str) -> UnsubscribeTarget:
-    """Read a token without changing anything (GET requests, link scanners)."""
-    subject = _subject(token)
-    with read_connection() as connection:
-        row = connection.execute(_TO_SHOW, {"uid": subject.contact_uid}).first()
-    return UnsubscribeTarget(Recipient(*row) if row else None, subject.category)
+def category_to_confirm(token: str) -> str:
+    """The category a token would unsubscribe from, read from the token alone (GET requests).
+
+    Link scanners fetch every link of every message: for a large send that is a burst of GETs as
+    big as the send. The page they get needs nothing the signed token does not carry, so it costs
+    the database nothing, and a scanner storm cannot slow the clicks that write. The address is
+    shown once the person acts: on the POST's confirmation and on the preference page.
+    """
+    return _subject(token).category
 
 
 def unsubscribe_by_token(token: str, channel: Channel = Channel.ONE_CLICK) -> UnsubscribeTarget:

@@ -7,24 +7,17 @@ from flask import Blueprint, render_template
 from prefcenter.services.addresses import mask
 from prefcenter.services.categories import category_label
 from prefcenter.services.links import preferences_url
-from prefcenter.services.unsubscribe import UnsubscribeTarget, resolve, unsubscribe_by_token
+from prefcenter.services.unsubscribe import category_to_confirm, unsubscribe_by_token
 
 bp = Blueprint("unsubscribe", __name__)
-
-
-def _context(target: UnsubscribeTarget, token: str) -> dict[str, object]:
-    contact = target.contact
-    return {
-        "token": token,
-        "category_label": category_label(target.category),
-        "masked_email": mask(contact.email) if contact else None,
-    }
 
 
 @bp.get("/u/<token>")
 def confirm(token: str) -> str:
     """Mail scanners fetch links: a GET only shows the button and changes nothing."""
-    return render_template("unsubscribe/confirm.html", **_context(resolve(token), token))
+    return render_template(
+        "unsubscribe/confirm.html", category_label=category_label(category_to_confirm(token))
+    )
 
 
 @bp.post("/u/<token>")
@@ -34,6 +27,7 @@ def one_click(token: str) -> str:
     contact = target.contact
     return render_template(
         "unsubscribe/done.html",
-        **_context(target, token),
+        category_label=category_label(target.category),
+        masked_email=mask(contact.email) if contact else None,
         preferences_url=preferences_url(contact) if contact else None,
     )
