@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres bench lint format clean
+.PHONY: run test test-sqlite test-postgres soak bench lint format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "prefcenter needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -26,6 +26,12 @@ test-sqlite: $(STAMP)
 # The same suite on a throw-away PostgreSQL cluster, when PostgreSQL is installed (always in CI).
 test-postgres: $(STAMP)
 	scripts/with-postgres $(BIN)/pytest
+
+# The reliability tests at full length (2,000 messages through SIGKILLs, and so on), on SQLite
+# and on PostgreSQL. Minutes, not seconds: not part of `make test`, which runs short versions.
+soak: $(STAMP)
+	PREFCENTER_SOAK=1 $(BIN)/pytest tests/reliability
+	PREFCENTER_SOAK=1 scripts/with-postgres $(BIN)/pytest tests/reliability
 
 # Benchmarks, not tests: they print figures next to baselines and write bench/RESULTS.md and
 # bench/throughput.png. They need wrk and PostgreSQL from the OS packages (see bench/README.md).

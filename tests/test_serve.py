@@ -5,98 +5,30 @@ Both passes of the suite use a SQLite file here: the point is the server, not th
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
 import signal
 import smtplib
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.inbound import free_port
+from tests.servers import (
+    PREFCENTER,
+    api,
+    cli,
+    environment,
+    request,
+    smtp_when_ready,
+    start,
+    stop,
+    wait_until_healthy,
+    web_process,
+)
 
-PREFCENTER = str(Path(sys.executable).with_name("prefcenter"))
-STARTUP_DEADLINE = 20.0
 MAIL = b"From: pat@customer.example.net\r\nSubject: hi\r\n\r\nDo you ship to Canada?\r\n"
-
-
-def environment(tmp_path: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFCENTER_")}
-    env.update(
-        PREFCENTER_INSTANCE_PATH=str(tmp_path / "instance"),
-        PREFCENTER_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        PREFCENTER_BASE_URL=f"http://127.0.0.1:{port}",
-    )
-    return env
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, http.client.HTTPMessage, bytes]:
-    """One request, without following redirects: (status, headers, body)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        connection.close()
-
-
-def api(port: int, key: str, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    body = json.dumps(payload).encode() if payload is not None else None
-    status, _, data = request(port, method, path, body, headers)
-    return status, json.loads(data)
-
-
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_until_healthy(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_DEADLINE
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            status, _, _ = request(port, "GET", "/healthz")
-        except OSError:
-            time.sleep(0.1)
-            continue
-        assert status == 200
-        return
-    pytest.fail(f"no answer from /healthz within {STARTUP_DEADLINE} s:\n{log.read_text()}")
-
-
-def stop(server: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> int:
-    if server.poll() is None:
-        server.send_signal(sig)
-    try:
-        return server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        return server.wait()
-
-
-def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [PREFCENTER, *args], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return done
 
 
 @pytest.fixture
@@ -105,16 +37,8 @@ def web_server(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     port = free_port()
     env = environment(tmp_path, port)
     cli(["init-db"], env)
-    log = tmp_path / "web.log"
-    bind = f"127.0.0.1:{port}"
-    server = start(
-        [PREFCENTER, "web", "--bind", bind, "--workers", "1", "--threads", "2"], env, log
-    )
-    try:
-        wait_until_healthy(server, port, log)
+    with web_process(env, port, tmp_path / "web.log"):
         yield port, env
-    finally:
-        stop(server)
 
 
 def test_production_server_does_one_click_end_to_end(
@@ -194,18 +118,6 @@ def test_embedded_server_sets_up_a_fresh_instance_and_answers(tmp_path: Path) ->
         code = stop(server, signal.SIGINT)
     assert code == 0, log.read_text()  # Ctrl+C is a clean stop
     assert log.read_text().endswith("stopped\n")
-
-
-def smtp_when_ready(server: subprocess.Popen[bytes], port: int, log: Path) -> smtplib.SMTP:
-    deadline = time.monotonic() + STARTUP_DEADLINE
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"smtp exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            return smtplib.SMTP("127.0.0.1", port, timeout=10)
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"no SMTP greeting within {STARTUP_DEADLINE} s:\n{log.read_text()}")
 
 
 def test_smtp_server_stores_mail_and_stops_cleanly(tmp_path: Path) -> None:

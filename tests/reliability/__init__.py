@@ -1,0 +1,1 @@
+"""Reliability and security: crash, outage, concurrency, hostile input, abuse limits, privacy."""

@@ -1,0 +1,178 @@
+"""Crash: `prefcenter smtp` killed with SIGKILL at random moments while 16 clients send.
+
+The clients behave like an MTA: a 4xx answer or a lost connection means "try again later", so
+they retry until they get a 250. Afterwards every message that got its 250 is stored exactly
+once, however the kills fell: before the commit (the client retries, nothing was kept), or
+between the commit and the 250 (the retry is recognised as the same message and answered 250).
+
+`make soak` runs it with 2,000 messages; `make test` with a few hundred.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import signal
+import smtplib
+import socket
+import subprocess
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from prefcenter.extensions import db
+from prefcenter.models import InboundMessage
+from tests.inbound import free_port
+from tests.reliability.scale import soak_or
+from tests.servers import PREFCENTER, STARTUP_DEADLINE, environment_of, start, stop
+
+CLIENTS = 16
+MESSAGES = soak_or(2000, 240)
+# Between kills: long enough for the restarted server to take some mail, short enough to land
+# kills in every phase of a message (greeting, DATA, the group commit, the 250).
+KILL_EVERY = (0.3, 1.2)
+SMTP_TIMEOUT = 10.0
+DEADLINE_SECONDS = soak_or(600.0, 180.0)
+
+
+def message(number: int) -> tuple[str, bytes]:
+    mail = EmailMessage()
+    mail["From"] = f"Customer {number} <customer{number}@crash.example.net>"
+    mail["To"] = "privacy@example.com"
+    mail["Subject"] = f"Please update my address ({number})"
+    mail["Message-ID"] = f"<crash-{number}@crash.example.net>"
+    mail.set_content(f"Hello, this is message {number}. Please change my street to {number} Elm.")
+    return mail["Message-ID"], bytes(mail)
+
+
+@dataclass
+class Outcome:
+    accepted: set[str] = field(default_factory=set)
+    refused: dict[str, str] = field(default_factory=dict)
+    retries: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def send_like_an_mta(
+    port: int, work: queue.Queue[tuple[str, bytes]], outcome: Outcome, deadline: float
+) -> None:
+    """Deliver every message from `work`; on 4xx or a lost connection, wait a little and retry."""
+    while time.monotonic() < deadline:
+        try:
+            message_id, raw = work.get_nowait()
+        except queue.Empty:
+            return
+        while time.monotonic() < deadline:
+            try:
+                with smtplib.SMTP("127.0.0.1", port, timeout=SMTP_TIMEOUT) as smtp:
+                    smtp.sendmail("sender@crash.example.net", ["privacy@example.com"], raw)
+                with outcome.lock:
+                    outcome.accepted.add(message_id)
+                break
+            except smtplib.SMTPResponseException as exc:
+                if exc.smtp_code >= 500:
+                    with outcome.lock:
+                        outcome.refused[message_id] = f"{exc.smtp_code} {exc.smtp_error!r}"
+                    break
+                kind = f"{exc.smtp_code}"
+            except (smtplib.SMTPException, OSError) as exc:
+                # Refused connection while the server restarts, reset or EOF when it is killed.
+                kind = type(exc).__name__
+            with outcome.lock:
+                outcome.retries[kind] += 1
+            time.sleep(random.uniform(0.05, 0.3))
+
+
+class KilledAndRestarted:
+    """`prefcenter smtp`, SIGKILLed at random moments and started again until told to stop."""
+
+    def __init__(self, env: dict[str, str], port: int, log: Path, rng: random.Random) -> None:
+        self.env, self.port, self.log, self.rng = env, port, log, rng
+        self.kills = 0
+        self.server = self._start()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._kill_now_and_then, daemon=True)
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return start([PREFCENTER, "smtp", "--port", str(self.port)], self.env, self.log)
+
+    def _kill_now_and_then(self) -> None:
+        # Each run of the server gets to listen before its random lifetime starts: on a loaded
+        # machine its start-up alone can outlast KILL_EVERY, and no mail would ever get through.
+        while self._listening() and not self.done.wait(self.rng.uniform(*KILL_EVERY)):
+            self.server.send_signal(signal.SIGKILL)
+            self.server.wait()
+            self.kills += 1
+            self.server = self._start()
+
+    def _listening(self) -> bool:
+        deadline = time.monotonic() + STARTUP_DEADLINE
+        while time.monotonic() < deadline and not self.done.is_set():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                time.sleep(0.05)
+        return False
+
+    def __enter__(self) -> KilledAndRestarted:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.done.set()
+        self.thread.join()
+        stop(self.server)
+
+
+def test_every_message_answered_250_is_stored_exactly_once(app: Flask, tmp_path: Path) -> None:
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    port = free_port()
+    env = environment_of(app, tmp_path, free_port())
+    work: queue.Queue[tuple[str, bytes]] = queue.Queue()
+    for number in range(MESSAGES):
+        work.put(message(number))
+    outcome = Outcome()
+
+    started = time.monotonic()
+    with KilledAndRestarted(env, port, tmp_path / "smtp.log", rng) as smtp:
+        clients = [
+            threading.Thread(
+                target=send_like_an_mta,
+                args=(port, work, outcome, started + DEADLINE_SECONDS),
+                daemon=True,
+            )
+            for _ in range(CLIENTS)
+        ]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+    seconds = time.monotonic() - started
+
+    stored = Counter(
+        db.session.scalars(
+            select(InboundMessage.message_id).where(InboundMessage.message_id.like("<crash-%"))
+        )
+    )
+    print(
+        f"\ncrash (seed {seed}): {len(outcome.accepted)} of {MESSAGES} messages accepted with"
+        f" 250 in {seconds:.1f} s across {smtp.kills} SIGKILLs; retries {dict(outcome.retries)};"
+        f" {sum(stored.values())} stored, {sum(1 for n in stored.values() if n > 1)} more than once"
+    )
+    # Something was tested: a kill cut a session short, not only refused new connections.
+    cut_short = sum(n for kind, n in outcome.retries.items() if kind != "ConnectionRefusedError")
+    assert smtp.kills >= 1 and cut_short >= 1, (smtp.kills, outcome.retries)
+    assert outcome.refused == {}
+    assert len(outcome.accepted) == MESSAGES
+    # Stored exactly once: none missing, none twice, nothing stored that was not sent.
+    assert stored == Counter(outcome.accepted)
+    count = db.session.scalar(select(func.count(InboundMessage.id)))
+    assert count == MESSAGES
