@@ -288,6 +288,8 @@ SETTINGS: list[Setting] = [
 TEST_SETTINGS = {
     "PREFCENTER_TEST_DATABASE_URL": "Run the test suite against this PostgreSQL database "
     "instead of a SQLite file per test. `make test` sets it for its second pass.",
+    "PREFCENTER_SOAK": "Set to 1 to run tests/reliability at full length (2,000 messages through "
+    "SIGKILLs, and so on). `make soak` sets it.",
 }
 
 
