@@ -45,7 +45,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -59,6 +58,7 @@ from flask import Flask
 from sqlalchemy import func, insert, make_url, select
 
 from bench.common import BenchError, Figure, Series, emit, guarded, machine, median
+from bench.smtp_intake import free_port, tail
 from prefcenter import config as settings
 from prefcenter import create_app
 from prefcenter.extensions import db
@@ -250,16 +250,6 @@ def verify(
 
 
 # --- servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def status_of(port: int, method: str, path: str) -> int:
