@@ -18,12 +18,12 @@ from prefcenter.services.addresses import Address, address_hash, normalise
 # as a scan of the whole table (15 ms a query); at 500 it reads the unique index (2 ms), which
 # bench/growth.py shows with EXPLAIN. SQLite uses the index at any size.
 CHUNK = 500
-# Built once: an unsubscribe runs it on every click.
 # Built once, with its lists bound at each run: the check runs it a few times per batch.
 _SUPPRESSED = select(Suppression.address_hash).where(
     Suppression.address_hash.in_(bindparam("hashes", expanding=True)),
     Suppression.scope.in_(bindparam("scopes", expanding=True)),
 )
+# Built once: an unsubscribe runs it on every click.
 _ADD = InsertNew(Suppression.__table__, ["address_hash", "scope"], [Suppression.id])
 
 

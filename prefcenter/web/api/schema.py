@@ -4,8 +4,9 @@ jsonschema is the authority and words the errors; it walks every element of an a
 fresh validator, which for a batch of 10,000 addresses is a third of the request. A body is first
 tried against the same schema compiled to Python by fastjsonschema, which accepts a good batch in a
 millisecond; only a body it refuses goes to jsonschema, which decides and names each bad field. So
-the fast check may be stricter than jsonschema (its draft-07 reading, say), never laxer: a test
-holds the two to that over generated bodies (tests/test_api_schema.py).
+the fast check may be stricter than jsonschema (its draft-07 reading, say), never laxer; for the
+request schemas a test holds the two to the same verdict over generated bodies
+(tests/test_api_schema.py).
 """
 
 from __future__ import annotations
