@@ -45,6 +45,16 @@ def load_verification(token: str) -> tuple[str, str]:
     return str(reference), str(nonce)
 
 
+def verification_reference(token: str) -> str | None:
+    """The reference a link of ours names, however old (to offer a new one); None if damaged."""
+    serializer = URLSafeTimedSerializer(_keys(), salt=VERIFY_SALT)
+    try:
+        reference, _nonce = serializer.loads(token)
+    except (BadData, ValueError, TypeError):
+        return None
+    return str(reference)
+
+
 EXPORT_SALT = "prefcenter.export"
 EXPORT_DAYS = 7
 
@@ -65,9 +75,12 @@ def load_export(token: str) -> str:
         raise TokenInvalid(_INVALID) from None
 
 
+def status_token(reference: str) -> str:
+    return URLSafeSerializer(_keys(), salt=STATUS_SALT).dumps(reference)
+
+
 def status_url(request: PrivacyRequest) -> str:
-    token = URLSafeSerializer(_keys(), salt=STATUS_SALT).dumps(request.reference)
-    return f"{current_app.config['BASE_URL']}/r/{token}"
+    return f"{current_app.config['BASE_URL']}/r/{status_token(request.reference)}"
 
 
 def load_status(token: str) -> str:
