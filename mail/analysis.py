@@ -10,6 +10,10 @@ from mail.classify import Classification, classify
 from mail.machine import machine_reason
 from mail.parse import ParsedMessage, UnparseableMessage, parse
 
+# A machine reason quotes a header or an address, which can be long; it is kept at this length,
+# the size of the column that stores it (InboundMessage.machine_reason).
+MAX_REASON_CHARS = 120
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -32,7 +36,7 @@ def analyse(
         return Analysis(None, None, None)
     reason = machine_reason(parsed, envelope_sender, own_domains)
     if reason is not None:
-        return Analysis(parsed, reason, None)
+        return Analysis(parsed, reason[:MAX_REASON_CHARS], None)
     return Analysis(parsed, None, classify(parsed.subject, parsed.new_text))
 
 

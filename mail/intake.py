@@ -31,6 +31,8 @@ from prefcenter.services.unsubscribe import unsubscribe_by_token
 
 log = logging.getLogger(__name__)
 
+# No NUL: PostgreSQL text cannot hold one, and a message must be storable whatever its header says.
+MESSAGE_ID = re.compile(r"<[^<>\s\x00]+>")
 UNSUBSCRIBE_LOCAL_PART = re.compile(r"^unsubscribe\+(?P<token>[A-Za-z0-9_.-]+)$")
 MAX_ATTEMPTS = 5
 PENDING_BATCH = 100
@@ -79,7 +81,7 @@ def fingerprint(raw: bytes) -> tuple[str | None, str, str]:
     a Message-ID, so one message delivered by two routes (other trace headers) is stored once;
     without one it covers every byte, so two people's identical short notes are both kept."""
     headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
-    found = re.search(r"<[^<>\s]+>", str(headers.get("Message-ID", "")))
+    found = MESSAGE_ID.search(str(headers.get("Message-ID", "")))
     message_id = found.group(0)[:998] if found else None
     if message_id:
         body = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[-1]

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients; more is a flood, not mail.
 MAX_RECIPIENTS = 100
+# RFC 5321 4.5.3.1.3: a path (MAIL FROM or RCPT TO address) is at most 256 octets.
+MAX_PATH_OCTETS = 256
 GROUP_LIMIT = 100
 SWEEP_SECONDS = 60.0
 # Processing waits until no message is being stored and none has arrived or been answered for
@@ -121,6 +123,20 @@ def _answer(answers: list[Answer]) -> None:
             future.set_result(outcome)
 
 
+def path_refusal(address: str, status: str) -> str | None:
+    """The reply refusing a MAIL FROM or RCPT TO address, or None if it may be stored.
+
+    A longer path, or one with a control character (PostgreSQL text cannot hold a NUL), cannot be
+    stored; refused here, the sender learns it at once, not from a 451 after DATA at every retry.
+    `status` is the enhanced status code: 5.1.7 for a sender, 5.1.3 for a recipient.
+    """
+    if len(address.encode("utf-8", "surrogateescape")) > MAX_PATH_OCTETS:
+        return f"501 {status} Path too long (RFC 5321: at most {MAX_PATH_OCTETS} octets)"
+    if not address.isprintable():
+        return f"553 {status} The address holds a control character"
+    return None
+
+
 class IntakeHandler:
     """aiosmtpd handler: refuses foreign recipients, stores the message, then queues processing."""
 
@@ -133,6 +149,20 @@ class IntakeHandler:
         # Messages handed to the writer and not answered yet. Only the event loop changes it.
         self.in_flight = 0
 
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        if refusal := path_refusal(address, "5.1.7"):
+            return refusal
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
+
     async def handle_RCPT(
         self,
         server: SMTP,
@@ -141,6 +171,8 @@ class IntakeHandler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
+        if refusal := path_refusal(address, "5.1.3"):
+            return refusal
         # The set read at start: this runs on the event loop, outside any app context.
         if intake.domain_of(address) not in self.domains:
             return "550 5.1.1 No such mailbox here"

@@ -9,9 +9,10 @@ from typing import Any
 from flask import Flask
 
 from prefcenter import config as settings
-from prefcenter import database
+from prefcenter import database, logs
 from prefcenter.extensions import (
-    CONSOLE_BLUEPRINTS,
+    LIMITED_BLUEPRINTS,
+    STAFF_BLUEPRINTS,
     confine,
     db,
     limiter,
@@ -32,6 +33,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then PREFCENTER_* variables, then `config` (tests)."""
     values = settings.load(config)
+    logs.configure()
     app = Flask(
         __name__,
         instance_path=values["INSTANCE_PATH"],
@@ -56,8 +58,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # load a staff member for every render.
     login_manager.init_app(app, add_context_processor=False)
     limiter.init_app(app)
-    for extension in (login_manager, limiter):
-        confine(app, extension, CONSOLE_BLUEPRINTS)
+    confine(app, login_manager, STAFF_BLUEPRINTS)
+    confine(app, limiter, LIMITED_BLUEPRINTS)
 
     register_write_intent(app)
     register_blueprints(app)

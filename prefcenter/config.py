@@ -282,6 +282,15 @@ SETTINGS: list[Setting] = [
         _parse_int("PREFCENTER_API_BATCH_LIMIT"),
         "Most recipients or addresses one batch API call may carry.",
     ),
+    Setting(
+        "PREFCENTER_RAW_BODY_RETENTION_DAYS",
+        "RAW_BODY_RETENTION_DAYS",
+        90,
+        _parse_int("PREFCENTER_RAW_BODY_RETENTION_DAYS"),
+        "Days the raw bodies and attachments of inbound mail are kept; `prefcenter purge` "
+        "deletes older ones, except while their request is open. The messages' dates, senders "
+        "and requests, and the request log (E35: at least 24 months), stay.",
+    ),
 ]
 
 # Read by the test suite only, never by the service.
@@ -354,6 +363,8 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(
             "PREFCENTER_TIME_ZONE", f"{config['TIME_ZONE']!r} is no known time zone"
         ) from None
+    if config["RAW_BODY_RETENTION_DAYS"] < 1:
+        raise ConfigError("PREFCENTER_RAW_BODY_RETENTION_DAYS", "must be at least 1 (days)")
     if bool(config["DKIM_SELECTOR"]) != bool(config["DKIM_KEY_FILE"]):
         raise ConfigError("PREFCENTER_DKIM_KEY_FILE", "and PREFCENTER_DKIM_SELECTOR go together")
     if config["ENV"] == "production":

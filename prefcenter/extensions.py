@@ -1,6 +1,7 @@
 """Unbound Flask extensions; `create_app` binds them."""
 
 import functools
+import time
 from collections.abc import Iterable
 
 from flask import Flask
@@ -29,10 +30,25 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-# Counters live in each process: enough to slow a password guesser down; the limit is per process.
+# Counters live in each process: enough to slow a password guesser or a mail pump down; each
+# limit is per process (with `--workers 2` a client gets up to twice as many). What bounds the
+# mail itself, whatever the counters say, is the database's PREFCENTER_AUTO_REPLY_LIMIT.
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
-# The console is the only audience with staff sign-in and rate limits (on sign-in).
-CONSOLE_BLUEPRINTS = ("console",)
+# Flask-Login's hooks run only where staff sign in. Flask-Limiter's run where limits apply: staff
+# sign-in, and the requester's pages, which can cause mail. Never for the unsubscribe link or the
+# preference page: a recipient's opt-out is never refused, whoever else shares their address.
+STAFF_BLUEPRINTS = ("console",)
+LIMITED_BLUEPRINTS = ("console", "requests")
+RETRY_AFTER_FALLBACK = 60
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets the client through again (Retry-After)."""
+    broken = limiter.current_limit
+    if broken is None:
+        return RETRY_AFTER_FALLBACK
+    # As Flask-Limiter words its own header: whole seconds, rounded down.
+    return max(1, int(broken.reset_at - time.time()))
 
 
 def confine(app: Flask, extension: object, blueprints: Iterable[str]) -> None:

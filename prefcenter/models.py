@@ -173,7 +173,8 @@ class OutboxStatus(enum.StrEnum):
 
 
 class MessageState(enum.StrEnum):
-    """How far intake got with a stored message; the raw bytes are kept in every state."""
+    """How far intake got with a stored message; the raw bytes are kept in every state (until
+    the retention purge, services/retention.py)."""
 
     STORED = "stored"  # committed, not yet processed (a crash here is picked up at restart)
     PROCESSED = "processed"
@@ -202,7 +203,11 @@ class InboundMessage(db.Model):
     """A message received by SMTP or imported from a mailbox file, raw bytes and what we read."""
 
     __tablename__ = "inbound_message"
-    __table_args__ = (Index("ix_inbound_message_machine_received", "machine_generated", "id"),)
+    __table_args__ = (
+        Index("ix_inbound_message_machine_received", "machine_generated", "id"),
+        # The retention purge's question: which bodies not yet purged are older than the cutoff.
+        Index("ix_inbound_message_purge", "purged_at", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Message-ID plus content hash: the same message delivered twice is stored once.
@@ -233,6 +238,8 @@ class InboundMessage(db.Model):
     kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     confidence: Mapped[float | None] = mapped_column(Float)
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # When the retention purge deleted the raw bytes, text and attachment list.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     requests: Mapped[list[PrivacyRequest]] = relationship(
         secondary=request_message, back_populates="messages", order_by="PrivacyRequest.id"

@@ -106,6 +106,10 @@ def test_sign_in_is_throttled(app: Flask, client: FlaskClient) -> None:
     member = make_staff()
     codes = [sign_in(client, member, "wrong password!") for _ in range(11)]
     assert codes[:10] == [401] * 10 and codes[10] == 429
+    refused = client.post("/console/login", data={"email": member.email, "password": "x"})
+    # The window is 15 minutes: the client is told to come back within it, not at once.
+    assert refused.status_code == 429
+    assert 60 < int(refused.headers["Retry-After"]) <= 15 * 60
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(app: Flask, client: FlaskClient) -> None:

@@ -16,6 +16,7 @@ from mail.analysis import analyse
 from mail.ingest import count_messages, ingest
 from mail.server import IntakeServer
 from mail.worker import OutboxWorker, run_once
+from prefcenter import logs
 
 Files = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -26,6 +27,7 @@ Files = click.Path(exists=True, dir_okay=False, path_type=Path)
 @with_appcontext
 def smtp(host: str, port: int) -> None:
     """Receive mail for the inbound domains: contact-us mail and unsubscribe+<token> mail."""
+    logs.configure()
     server = start_smtp(host, port)
     click.echo("Press Ctrl+C to stop.")
     wait_for_stop()
@@ -55,6 +57,7 @@ def start_smtp(host: str, port: int) -> IntakeServer:
 @with_appcontext
 def worker(once: bool) -> None:
     """Deliver our outgoing mail (acknowledgements, verification links, notices)."""
+    logs.configure()
     if once:
         click.echo(f"delivered or retried: {run_once()}")
         return

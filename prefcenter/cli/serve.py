@@ -10,8 +10,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornBaseLogger
 
 from prefcenter import config as settings
+from prefcenter import logs
 from prefcenter.cli.inbound import start_smtp, start_worker
 from prefcenter.database import upgrade_schema
 from prefcenter.errors import ConfigError
@@ -47,6 +49,20 @@ def run(host: str, web_port: int, smtp_port: int) -> None:
     click.echo("stopped")
 
 
+class GunicornLogger(GunicornBaseLogger):  # type: ignore[misc]
+    """gunicorn's error log, and its access log when one is configured, as redacted JSON lines.
+
+    `gunicorn --logger-class prefcenter.cli.serve.GunicornLogger wsgi:app` for a gunicorn run by
+    hand; without it only the workers' lines are (the app factory adopts their handlers).
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for handler in logger.handlers:
+                logs.adopt_handler(handler)
+
+
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -78,4 +94,6 @@ def web(bind: str, workers: int, threads: int) -> None:
         settings.load()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    _Gunicorn({"bind": bind, "workers": workers, "threads": threads, "accesslog": None}).run()
+    logs.configure()
+    options = {"bind": bind, "workers": workers, "threads": threads, "accesslog": None}
+    _Gunicorn({**options, "logger_class": GunicornLogger}).run()

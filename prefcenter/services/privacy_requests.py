@@ -66,7 +66,8 @@ def find(reference: str, *, for_update: bool = False) -> PrivacyRequest | None:
 
 
 def get(reference: str) -> PrivacyRequest:
-    request = find(reference.upper())
+    # Anything not shaped like a reference names no request; it is not worth a query.
+    request = find(reference.upper()) if REFERENCE.fullmatch(reference.upper()) else None
     if request is None:
         raise RequestNotFound("No request has that reference.")
     return request

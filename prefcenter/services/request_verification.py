@@ -8,10 +8,15 @@ from prefcenter.errors import LinkUsed, TokenInvalid
 from prefcenter.extensions import db
 from prefcenter.models import PrivacyRequest, RequestKind, RequestStatus
 from prefcenter.services import outbox, privacy_requests, request_lifecycle
-from prefcenter.services.addresses import of_requester
+from prefcenter.services.addresses import of_contact, of_requester
 from prefcenter.services.erasure import erase
 from prefcenter.services.outbox import AUTO_GENERATED
-from prefcenter.services.request_links import export_url, load_verification
+from prefcenter.services.request_links import (
+    export_url,
+    load_verification,
+    verification_reference,
+    verification_url,
+)
 
 
 def pending(token: str, *, for_update: bool = False) -> PrivacyRequest:
@@ -37,6 +42,44 @@ def confirm(token: str) -> PrivacyRequest:
     carry_out(request)
     db.session.commit()
     return request
+
+
+def renewable(request: PrivacyRequest) -> bool:
+    """Whether a new confirmation link can be sent: the request still waits for one, and the
+    contact whose address on file receives it (the only place a link ever goes) still exists."""
+    return request.status == RequestStatus.AWAITING_VERIFICATION and request.contact is not None
+
+
+def renewable_from(token: str) -> PrivacyRequest | None:
+    """For a link that expired or was replaced: its request, if a new link can still be sent."""
+    reference = verification_reference(token)
+    request = privacy_requests.find(reference) if reference else None
+    return request if request is not None and renewable(request) else None
+
+
+def send_new_link(reference: str) -> bool:
+    """Queue a new confirmation link to the address on file (never another); it replaces any
+    earlier one. False, with nothing changed, when the request needs none or that address had
+    its automatic mail for the day (PREFCENTER_AUTO_REPLY_LIMIT); the requester is not told which."""
+    begin_write()
+    request = privacy_requests.find(reference, for_update=True)
+    if request is None or not renewable(request):
+        db.session.rollback()
+        return False
+    url = verification_url(request)  # a new nonce: the earlier link stops working
+    # Caused by a click, not by a message: auto-generated (RFC 3834), and counted against the cap.
+    queued = outbox.queue(
+        request,
+        "verification",
+        of_contact(request.contact),
+        auto_submitted=AUTO_GENERATED,
+        verify_url=url,
+    )
+    if queued is None:
+        db.session.rollback()  # the earlier link keeps working
+        return False
+    db.session.commit()
+    return True
 
 
 def carry_out(request: PrivacyRequest) -> None:

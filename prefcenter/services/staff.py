@@ -16,7 +16,7 @@ from prefcenter.errors import DomainError, TokenExpired, TokenInvalid, Validatio
 from prefcenter.extensions import db
 from prefcenter.models import StaffMember, StaffRole
 from prefcenter.services.addresses import normalise
-from prefcenter.services.tokens import oldest_first
+from prefcenter.services.tokens import expiring_serializer
 
 MIN_PASSWORD = 12
 SET_PASSWORD_SALT = "prefcenter.set_password"
@@ -69,9 +69,7 @@ def authenticate(email: str, password: str) -> StaffMember | None:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(
-        oldest_first(current_app.config["SECRET_KEYS"]), salt=SET_PASSWORD_SALT
-    )
+    return expiring_serializer(SET_PASSWORD_SALT)
 
 
 def _fingerprint(member: StaffMember) -> str:

@@ -13,8 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadData, Signer
-from itsdangerous.encoding import base64_encode, want_bytes
+from itsdangerous import BadData, Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, base64_encode, want_bytes
 from itsdangerous.signer import SigningAlgorithm
 
 from prefcenter.errors import TokenInvalid
@@ -40,7 +40,44 @@ class TruncatedHMACSHA256(SigningAlgorithm):
         return hmac_sha256(key, value).digest()[:SIGNATURE_BYTES]
 
 
-class _KeyCachingSigner(Signer):
+class _CanonicalSignature(Signer):
+    """Refuses a signature spelled other than as we write it.
+
+    itsdangerous decodes base64 leniently: other values of the unused low bits of the last
+    character, or added padding, decode to the same signature. Such a token names the same person
+    and grants nothing more, but a token should have one spelling (standards A5).
+    """
+
+    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
+        sig = want_bytes(sig)
+        try:
+            canonical = base64_encode(base64_decode(sig)) == sig
+        except BadData:
+            return False
+        return canonical and super().verify_signature(value, sig)
+
+
+class _CanonicalSigner(_CanonicalSignature, Signer):
+    pass
+
+
+class _CanonicalTimestampSigner(_CanonicalSignature, TimestampSigner):
+    pass
+
+
+def expiring_serializer(salt: str) -> URLSafeTimedSerializer:
+    """Signs data for links that expire (verification, export, staff password links)."""
+    keys = oldest_first(current_app.config["SECRET_KEYS"])
+    return URLSafeTimedSerializer(keys, salt=salt, signer=_CanonicalTimestampSigner)
+
+
+def lasting_serializer(salt: str) -> URLSafeSerializer:
+    """Signs data for links that last (a request's status page)."""
+    keys = oldest_first(current_app.config["SECRET_KEYS"])
+    return URLSafeSerializer(keys, salt=salt, signer=_CanonicalSigner)
+
+
+class _KeyCachingSigner(_CanonicalSigner):
     """itsdangerous derives the key from secret and salt on every call; both are fixed here."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

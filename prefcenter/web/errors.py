@@ -6,11 +6,11 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from prefcenter.errors import DomainError
-from prefcenter.extensions import db
+from prefcenter.extensions import db, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ def _http_error(exc: HTTPException) -> Response:
     for name, value in exc.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value
+    if status == 429:  # a rate limit (console sign-in): say when to come back
+        response.headers.setdefault("Retry-After", str(retry_after()))
     return response
 
 
@@ -97,6 +99,18 @@ def _conflict(exc: IntegrityError) -> Response:
     )
 
 
+def _unstorable(exc: DataError) -> Response:
+    # A value the database refuses to hold (PostgreSQL text cannot hold a NUL): the client's doing.
+    db.session.rollback()
+    log.warning("refused a value the database cannot store: %s", type(exc.orig).__name__)
+    return render_error(
+        400,
+        "bad_request",
+        "This cannot be saved",
+        "A value in the request holds a character that cannot be stored. Nothing was changed.",
+    )
+
+
 def _unexpected(exc: Exception) -> Response:
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -113,4 +127,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(IntegrityError, _conflict)
+    app.register_error_handler(DataError, _unstorable)
     app.register_error_handler(Exception, _unexpected)
