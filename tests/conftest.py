@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from mail.server import IntakeServer
 from prefcenter import create_app
+from prefcenter.config import TEST_SETTINGS
 from prefcenter.database import upgrade_schema
 from prefcenter.extensions import db
 from tests.factories import make_api_key
@@ -27,10 +28,8 @@ from tests.inbound import free_port
 
 POSTGRES_URL = os.environ.get("PREFCENTER_TEST_DATABASE_URL", "")
 
-# Keep the developer's own PREFCENTER_* settings out of the tests.
-for _name in [
-    n for n in os.environ if n.startswith("PREFCENTER_") and n != "PREFCENTER_TEST_DATABASE_URL"
-]:
+# Keep the developer's own PREFCENTER_* settings out of the tests; the tests' own settings stay.
+for _name in [n for n in os.environ if n.startswith("PREFCENTER_") and n not in TEST_SETTINGS]:
     del os.environ[_name]
 
 

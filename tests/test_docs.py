@@ -44,3 +44,12 @@ def test_every_command_is_in_the_command_table() -> None:
         if name in {"shell", "routes"}:
             continue
         assert f"`prefcenter {name}" in README, f"prefcenter {name} is not in the README"
+
+
+def test_every_test_the_guarantees_name_exists() -> None:
+    section = README.split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", section)
+    assert len(named) >= 10
+    for path, name in named:
+        source = (ROOT / path).read_text()
+        assert re.search(rf"^def {name}\(", source, re.MULTILINE), f"{path}::{name} is gone"
