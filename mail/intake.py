@@ -205,14 +205,23 @@ def _count_failure(message_id: int) -> None:
         db.session.rollback()
 
 
-def process_pending(limit: int = PENDING_BATCH) -> int:
-    """Process messages left `stored` by a crash or an outage; returns how many were tried."""
-    query = select(InboundMessage.id).where(InboundMessage.state == MessageState.STORED.value)
-    pending = list(db.session.scalars(query.order_by(InboundMessage.id).limit(limit)))
-    db.session.rollback()
-    for message_id in pending:
-        process_safely(message_id)
-    return len(pending)
+def process_pending(batch: int = PENDING_BATCH) -> int:
+    """Process every message left `stored` by a crash or an outage, `batch` at a time, in the
+    order they came; returns how many were tried. Each is tried once per call, so one that keeps
+    failing does not hold up the rest."""
+    tried, after = 0, 0
+    while True:
+        query = select(InboundMessage.id).where(
+            InboundMessage.state == MessageState.STORED.value, InboundMessage.id > after
+        )
+        pending = list(db.session.scalars(query.order_by(InboundMessage.id).limit(batch)))
+        db.session.rollback()
+        for message_id in pending:
+            process_safely(message_id)
+        tried += len(pending)
+        if len(pending) < batch:
+            return tried
+        after = pending[-1]
 
 
 def process(message_id: int) -> None:

@@ -4,7 +4,8 @@ The event loop only speaks SMTP. Storing runs on one writer thread that commits 
 messages arrived together (group commit: one disk sync for a burst, and SQLite has one writer
 anyway). A stored message is processed afterwards on a background thread that gives way while mail
 is arriving, so classification never slows a sending MTA; the message is safe meanwhile. Messages
-left `stored` by a crash or an outage are swept on start and every SWEEP_SECONDS.
+left `stored` by a crash or an outage are swept on start and every SWEEP_SECONDS, and after a
+database error again within seconds, so that what an outage left is processed soon after it ends.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import OperationalError
 
 from mail import analysis, intake
 from prefcenter.extensions import db
@@ -33,6 +37,9 @@ MAX_RECIPIENTS = 100
 MAX_PATH_OCTETS = 256
 GROUP_LIMIT = 100
 SWEEP_SECONDS = 60.0
+# The first sweep after a database error; each further error while it lasts doubles the pause,
+# up to SWEEP_SECONDS, so a long outage costs a failed connection now and then, not a busy loop.
+SWEEP_AFTER_ERROR_SECONDS = 1.0
 # Processing waits until no message is being stored and none has arrived or been answered for
 # QUIET_SECONDS, but at most MAX_DEFER_SECONDS per message, so a steady stream is still processed.
 QUIET_SECONDS = 0.05
@@ -250,20 +257,40 @@ class IntakeServer:
             # Keep the bytes exactly as sent: decoding would lose what a broken charset said.
             decode_data=False,
         )
+        with app.app_context():
+            self.engine = db.engine
         self._stopped = threading.Event()
+        # Set by any database error (store, process, sweep) of this process's engine.
+        self._database_failed = threading.Event()
         self._sweeper = threading.Thread(target=self._sweep_forever, daemon=True, name="sweep")
 
     def start(self) -> None:
         analysis.warm_up()
+        event.listen(self.engine, "handle_error", self._on_database_error)
         self.controller.start()
         self._sweeper.start()
 
     def stop(self) -> None:
         self._stopped.set()
+        self._database_failed.set()  # wakes the sweeper
+        self._sweeper.join()
         self.controller.stop()
         self.handler.close()
+        event.remove(self.engine, "handle_error", self._on_database_error)
+
+    def _on_database_error(self, context: ExceptionContext) -> None:
+        # An OperationalError is the database's state (down, full, locked), not a message's.
+        if isinstance(context.sqlalchemy_exception, OperationalError):
+            self._database_failed.set()
 
     def _sweep_forever(self) -> None:
-        self.handler.sweep()
-        while not self._stopped.wait(SWEEP_SECONDS):
+        pause = SWEEP_AFTER_ERROR_SECONDS
+        while not self._stopped.is_set():
+            self._database_failed.clear()
+            if self._stopped.is_set():
+                return  # stop() set both before that clear
             self.handler.sweep()
+            if not self._database_failed.wait(SWEEP_SECONDS):
+                pause = SWEEP_AFTER_ERROR_SECONDS
+            elif not self._stopped.wait(pause):
+                pause = min(pause * 2, SWEEP_SECONDS)

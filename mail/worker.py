@@ -4,13 +4,17 @@ A worker claims due messages with `FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite h
 anyway) and marks them `sending` with a lease, then talks to the relay outside any transaction.
 Several workers never take the same message; if one dies mid-send, the lease lapses and another
 retries it (at-least-once: a crash between the relay's 250 and our commit can send it twice).
+While the database is down a worker keeps what it claimed and what the relay answered, and backs
+off; once the database is back it records those answers, so an outage neither delays a claimed
+message by its lease nor sends it twice.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select
@@ -26,6 +30,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 20
 LEASE = timedelta(minutes=5)
+# A message is handed to the relay only while this much of its lease is left: a send (up to
+# RELAY_TIMEOUT per SMTP step) must end before the lease lapses and another worker may take it.
+# What a slow relay or an outage leaves unsent is claimed again once its lease lapses.
+SEND_WITHIN = LEASE / 2
 MAX_ATTEMPTS = 8
 IDLE_SECONDS = 1.0
 MAX_PAUSE_SECONDS = 60.0
@@ -36,7 +44,17 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** (attempts - 1), 3600))
 
 
-def claim(limit: int = BATCH) -> list[int]:
+@dataclass(frozen=True)
+class Claimed:
+    """A message this worker may send until `lease_until`, with what sending it needs."""
+
+    id: int
+    raw: bytes
+    recipient: str
+    lease_until: datetime
+
+
+def claim(limit: int = BATCH) -> list[Claimed]:
     begin_write()
     at = now()
     due = or_(
@@ -47,24 +65,14 @@ def claim(limit: int = BATCH) -> list[int]:
         and_(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.lease_until < at),
     )
     query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
-    claimed = list(db.session.scalars(query.with_for_update(skip_locked=True)))
-    for message in claimed:
+    messages = list(db.session.scalars(query.with_for_update(skip_locked=True)))
+    claimed = []
+    for message in messages:
         message.status = OutboxStatus.SENDING.value
         message.lease_until = at + LEASE
-    ids = [message.id for message in claimed]
+        claimed.append(Claimed(message.id, message.raw, message.recipient, at + LEASE))
     db.session.commit()
-    return ids
-
-
-def send(message_id: int) -> None:
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        return
-    raw, recipient = message.raw, message.recipient
-    db.session.rollback()  # no transaction stays open while the relay takes its time
-    config = current_app.config
-    result = deliver(raw, config["PRIVACY_ADDRESS"], recipient, message_id, config)
-    _record(message_id, result)
+    return claimed
 
 
 def _record(message_id: int, result: DeliveryResult) -> None:
@@ -92,12 +100,46 @@ def _record(message_id: int, result: DeliveryResult) -> None:
     db.session.commit()
 
 
+class Deliveries:
+    """One worker's messages claimed and not yet sent, and sent and not yet recorded.
+
+    Both outlive a failed transaction: the database is needed only to claim and to record, so a
+    message claimed before an outage still goes out within its lease, and the relay's answer is
+    recorded once the database is back instead of the message being sent again when its lease
+    lapses. (A worker that exits meanwhile forgets them: at-least-once.)
+    """
+
+    def __init__(self) -> None:
+        self.claimed: list[Claimed] = []
+        self.unrecorded: dict[int, DeliveryResult] = {}
+
+    def run_once(self) -> int:
+        """Deliver what is due now; how many messages were tried. Raises if the database fails;
+        the next call carries on."""
+        self._record_all()
+        if not self.claimed:
+            self.claimed = claim()
+        tried = len(self.claimed)
+        config = current_app.config
+        while self.claimed:
+            message = self.claimed.pop(0)
+            if message.lease_until - now() < SEND_WITHIN:
+                continue
+            self.unrecorded[message.id] = deliver(
+                message.raw, config["PRIVACY_ADDRESS"], message.recipient, message.id, config
+            )
+            self._record_all()
+        return tried
+
+    def _record_all(self) -> None:
+        for message_id in sorted(self.unrecorded):
+            _record(message_id, self.unrecorded[message_id])
+            del self.unrecorded[message_id]
+
+
 def run_once() -> int:
     """Deliver what is due now; how many messages were tried."""
-    ids = claim()
-    for message_id in ids:
-        send(message_id)
-    return len(ids)
+    return Deliveries().run_once()
 
 
 class OutboxWorker:
@@ -116,16 +158,19 @@ class OutboxWorker:
         self._thread.join()
 
     def _loop(self) -> None:
+        deliveries = Deliveries()
         pause = IDLE_SECONDS
         while not self._stopped.is_set():
-            with self.app.app_context():
-                try:
-                    busy = run_once() > 0
-                    pause = IDLE_SECONDS
-                except Exception:
-                    db.session.rollback()
-                    log.exception("outbox delivery failed; retrying in %.0f s", pause)
-                    busy = False
-                    pause = min(pause * 2, MAX_PAUSE_SECONDS)
+            try:
+                # Leaving the app context ends the session, after a failure too.
+                with self.app.app_context():
+                    busy = deliveries.run_once() > 0
+                pause = IDLE_SECONDS
+            except Exception:
+                # Whatever failed, the loop goes on: an exception ending it would leave a worker
+                # process that runs and delivers nothing.
+                busy = False
+                pause = min(pause * 2, MAX_PAUSE_SECONDS)
+                log.exception("outbox delivery failed; retrying in %.0f s", pause)
             if not busy:
                 self._stopped.wait(pause)

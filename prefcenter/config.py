@@ -299,6 +299,9 @@ TEST_SETTINGS = {
     "instead of a SQLite file per test. `make test` sets it for its second pass.",
     "PREFCENTER_SOAK": "Set to 1 to run tests/reliability at full length (2,000 messages through "
     "SIGKILLs, and so on). `make soak` sets it.",
+    "PREFCENTER_TEST_PG_CTL": "The pg_ctl command line, shell-quoted and without its action, "
+    "with which tests/reliability/test_outage.py stops and restarts the PostgreSQL of "
+    "PREFCENTER_TEST_DATABASE_URL. scripts/with-postgres sets it.",
 }
 
 

@@ -9,11 +9,12 @@ import signal
 import smtplib
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from flask import Flask
@@ -137,3 +138,34 @@ def web_process(
         yield server
     finally:
         stop(server)
+
+
+def start_through_pipe(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`start`, but the server writes its output to a pipe that a thread of the test copies to
+    `log`: a limit on the size of the files the server may write (RLIMIT_FSIZE, a full disk)
+    then leaves its log alone."""
+    out = log.open("wb")
+    server = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert server.stdout is not None
+    threading.Thread(target=_copy, args=(server.stdout, out), daemon=True).start()
+    return server
+
+
+def _copy(source: IO[bytes], out: IO[bytes]) -> None:
+    with source, out:
+        while chunk := source.read1(65536):  # type: ignore[attr-defined]
+            out.write(chunk)
+            out.flush()  # the test reads the log while the server runs
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes `pid` started (gunicorn's workers, say), and theirs, from Linux's /proc."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue  # the thread or the process has just ended
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return found

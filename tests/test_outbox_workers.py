@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from mail import worker
 from mail.worker import run_once
 from prefcenter.extensions import db
 from prefcenter.models import OutboxMessage
@@ -57,3 +59,24 @@ def test_concurrent_workers_send_each_message_exactly_once(
     db.session.rollback()
     rows = db.session.scalars(select(OutboxMessage)).all()
     assert {(row.status, row.attempts) for row in rows} == {("sent", 1)}
+
+
+def test_a_slow_relay_never_outlasts_a_lease(app: Flask, relay: tuple[int, RelayHandler]) -> None:
+    for number in range(3):
+        receive(compose("Do you ship abroad?", sender=f"buyer{number}@customer.example.net"))
+    db.session.commit()
+    # A relay that takes two minutes per message: the clock moves on with each one it takes.
+    started = datetime.now(UTC)
+    app.config["CLOCK"] = lambda: started + len(relay[1].received) * timedelta(minutes=2)
+
+    assert run_once() == 3
+    # The third would be handed over with one minute of its 5-minute lease left, and another
+    # worker could take it while the relay still chews: it is left for a new claim instead.
+    assert len(relay[1].received) == 2
+    assert run_once() == 0  # its lease has not lapsed yet
+    started += worker.LEASE
+    assert run_once() == 1
+    ids = Counter(
+        BytesHeaderParser().parsebytes(raw)["Message-ID"] for _, _, raw in relay[1].received
+    )
+    assert len(ids) == 3 and set(ids.values()) == {1}

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from mail import intake
+from mail.server import IntakeServer
 from prefcenter.extensions import db
 from prefcenter.models import (
     ALL_CATEGORIES,
@@ -23,7 +24,7 @@ from prefcenter.models import (
 from prefcenter.services.addresses import address_hash, normalise
 from prefcenter.services.links import unsubscribe_token
 from tests.factories import make_contact
-from tests.inbound import compose, stored_messages, wait_until_processed
+from tests.inbound import compose, free_port, stored_messages, wait_until_processed
 
 MAX_SIZE = 64 * 1024
 
@@ -314,3 +315,25 @@ def test_a_message_that_cannot_be_parsed_is_kept_for_a_person(smtp: smtplib.SMTP
     assert message.state == "unparsed"
     assert message.raw == garbage + b"\r\n"
     assert count(PrivacyRequest) == 0
+
+
+def test_a_backlog_larger_than_a_sweep_batch_is_processed_at_start(app: Flask) -> None:
+    # An outage (or a node stopped mid-burst) can leave more stored messages than one batch.
+    backlog = intake.PENDING_BATCH + 5
+    intake.store_many(
+        [
+            (
+                compose("Do you ship abroad?", sender=f"buyer{n}@customer.example.net").as_bytes(),
+                intake.Envelope(f"buyer{n}@customer.example.net", ("privacy@example.com",), "smtp"),
+            )
+            for n in range(backlog)
+        ]
+    )
+    server = IntakeServer(app, "127.0.0.1", free_port())
+    server.start()
+    try:
+        # Well before the next periodic sweep (a minute): the first one took them all.
+        messages = wait_until_processed(backlog)
+    finally:
+        server.stop()
+    assert len(messages) == backlog

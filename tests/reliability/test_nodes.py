@@ -90,8 +90,8 @@ RENEWERS = 4  # requests asking for a new confirmation link on both nodes at onc
 
 SENDERS = 8
 WEB_CLIENTS = 6
-# A rolling restart of the second SMTP node once this many messages were accepted: early enough
-# that its start-up sweep (at most intake.PENDING_BATCH messages) takes every one it left stored.
+# A rolling restart of the second SMTP node once this many messages were accepted: its start-up
+# sweep and the other node then compete for the messages it left stored.
 RESTART_AFTER = 40
 SMTP_TIMEOUT = 10.0
 BURST_SECONDS = soak_or(600.0, 60.0)
