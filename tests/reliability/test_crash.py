@@ -13,14 +13,12 @@ from __future__ import annotations
 import queue
 import random
 import signal
-import smtplib
 import socket
 import subprocess
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from sqlalchemy import func, select
 from prefcenter.extensions import db
 from prefcenter.models import InboundMessage
 from tests.inbound import free_port
+from tests.reliability.mta import MtaOutcome, deliver_like_an_mta
 from tests.reliability.scale import soak_or
 from tests.servers import PREFCENTER, STARTUP_DEADLINE, environment_of, start, stop
 
@@ -40,7 +39,6 @@ MESSAGES = soak_or(2000, 240)
 # run is killed several times however slow the machine.
 KILL_AFTER = (20, 60)
 KILL_JITTER_SECONDS = (0.0, 0.05)
-SMTP_TIMEOUT = 10.0
 DEADLINE_SECONDS = soak_or(600.0, 180.0)
 
 
@@ -54,42 +52,17 @@ def message(number: int) -> tuple[str, bytes]:
     return mail["Message-ID"], bytes(mail)
 
 
-@dataclass
-class Outcome:
-    accepted: set[str] = field(default_factory=set)
-    refused: dict[str, str] = field(default_factory=dict)
-    retries: Counter[str] = field(default_factory=Counter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 def send_like_an_mta(
-    port: int, work: queue.Queue[tuple[str, bytes]], outcome: Outcome, deadline: float
+    port: int, work: queue.Queue[tuple[str, bytes]], outcome: MtaOutcome, deadline: float
 ) -> None:
-    """Deliver every message from `work`; on 4xx or a lost connection, wait a little and retry."""
+    """Deliver every message from `work`, each until its 250 (or a 5xx)."""
     while time.monotonic() < deadline:
         try:
             message_id, raw = work.get_nowait()
         except queue.Empty:
             return
-        while time.monotonic() < deadline:
-            try:
-                with smtplib.SMTP("127.0.0.1", port, timeout=SMTP_TIMEOUT) as smtp:
-                    smtp.sendmail("sender@crash.example.net", ["privacy@example.com"], raw)
-                with outcome.lock:
-                    outcome.accepted.add(message_id)
-                break
-            except smtplib.SMTPResponseException as exc:
-                if exc.smtp_code >= 500:
-                    with outcome.lock:
-                        outcome.refused[message_id] = f"{exc.smtp_code} {exc.smtp_error!r}"
-                    break
-                kind = f"{exc.smtp_code}"
-            except (smtplib.SMTPException, OSError) as exc:
-                # Refused connection while the server restarts, reset or EOF when it is killed.
-                kind = type(exc).__name__
-            with outcome.lock:
-                outcome.retries[kind] += 1
-            time.sleep(random.uniform(0.05, 0.3))
+        sender = "sender@crash.example.net"
+        deliver_like_an_mta(message_id, sender, raw, [port], outcome, deadline, (0.05, 0.3))
 
 
 class KilledAndRestarted:
@@ -156,7 +129,7 @@ def test_every_message_answered_250_is_stored_exactly_once(app: Flask, tmp_path:
     work: queue.Queue[tuple[str, bytes]] = queue.Queue()
     for number in range(MESSAGES):
         work.put(message(number))
-    outcome = Outcome()
+    outcome = MtaOutcome()
 
     started = time.monotonic()
     with KilledAndRestarted(

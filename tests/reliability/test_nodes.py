@@ -21,7 +21,6 @@ import http.client
 import json
 import random
 import re
-import smtplib
 import subprocess
 import threading
 import time
@@ -29,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -55,6 +54,7 @@ from prefcenter.services.request_links import status_token
 from tests.conftest import POSTGRES_URL, RelayHandler
 from tests.factories import make_contact
 from tests.inbound import compose, free_port
+from tests.reliability.mta import MtaOutcome, deliver_like_an_mta
 from tests.reliability.scale import soak_or
 from tests.servers import (
     PREFCENTER,
@@ -93,7 +93,6 @@ WEB_CLIENTS = 6
 # A rolling restart of the second SMTP node once this many messages were accepted: its start-up
 # sweep and the other node then compete for the messages it left stored.
 RESTART_AFTER = 40
-SMTP_TIMEOUT = 10.0
 BURST_SECONDS = soak_or(600.0, 60.0)
 DRAIN_SECONDS = soak_or(600.0, 40.0)
 
@@ -121,19 +120,6 @@ def mail(kind: str, sender: str, number: int) -> Mail:
     return Mail(str(message["Message-ID"]), sender, kind, bytes(message))
 
 
-@dataclass
-class SmtpOutcome:
-    """What the sending MTAs saw: 250s per Message-ID, refusals, and why they retried."""
-
-    accepted: Counter[str] = field(default_factory=Counter)
-    refused: dict[str, str] = field(default_factory=dict)
-    retries: Counter[str] = field(default_factory=Counter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def total(self) -> int:
-        return sum(self.accepted.values())
-
-
 def at_once(calls: list[Callable[[], T]]) -> list[T]:
     """Run every call on its own thread, all released at the same moment; their results."""
     ready = threading.Barrier(len(calls))
@@ -157,30 +143,8 @@ def at_once(calls: list[Callable[[], T]]) -> list[T]:
     return results  # type: ignore[return-value]
 
 
-def deliver_like_an_mta(item: Mail, mx: list[int], outcome: SmtpOutcome, deadline: float) -> None:
-    """Deliver to the first MX; on a 4xx or a lost connection try the next one, as an MTA does."""
-    attempt = 0
-    while time.monotonic() < deadline:
-        port = mx[attempt % len(mx)]
-        try:
-            with smtplib.SMTP("127.0.0.1", port, timeout=SMTP_TIMEOUT) as smtp:
-                smtp.sendmail(item.sender, ["privacy@example.com"], item.raw)
-            with outcome.lock:
-                outcome.accepted[item.message_id] += 1
-            return
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code >= 500:
-                with outcome.lock:
-                    outcome.refused[item.message_id] = f"{exc.smtp_code} {exc.smtp_error!r}"
-                return
-            kind = str(exc.smtp_code)
-        except (smtplib.SMTPException, OSError) as exc:
-            # A node stopping for its restart: refused, reset, or cut off mid-session.
-            kind = type(exc).__name__
-        with outcome.lock:
-            outcome.retries[kind] += 1
-        attempt += 1
-        time.sleep(random.uniform(0.02, 0.1))
+def deliver(item: Mail, mx: list[int], outcome: MtaOutcome, deadline: float) -> None:
+    deliver_like_an_mta(item.message_id, item.sender, item.raw, mx, outcome, deadline)
 
 
 class SmtpNodes:
@@ -349,7 +313,7 @@ def test_two_nodes_of_each_kind_lose_nothing_and_send_nothing_twice(
     # One public address, as behind a load balancer: links made on either node point there.
     env = environment_of(app, tmp_path, web_ports[0])
     env.update(PREFCENTER_SMTP_RELAY=f"127.0.0.1:{relay_port}", PREFCENTER_SMTP_STARTTLS="false")
-    outcome = SmtpOutcome()
+    outcome = MtaOutcome()
     web_statuses: dict[str, Counter[tuple[int, ...]]] = {}
 
     started = time.monotonic()
@@ -411,15 +375,13 @@ def test_two_nodes_of_each_kind_lose_nothing_and_send_nothing_twice(
                     if item.message_id in doubled:
                         # Two MTAs (or one retrying at the other MX) with the very same bytes.
                         calls = [
-                            lambda i=item: deliver_like_an_mta(i, [a, b], outcome, deadline),
-                            lambda i=item: deliver_like_an_mta(i, [b, a], outcome, deadline),
+                            lambda i=item: deliver(i, [a, b], outcome, deadline),
+                            lambda i=item: deliver(i, [b, a], outcome, deadline),
                         ]
                         futures.append(pool.submit(at_once, calls))
                     else:
                         mx = [a, b] if number % 2 else [b, a]
-                        futures.append(
-                            pool.submit(deliver_like_an_mta, item, mx, outcome, deadline)
-                        )
+                        futures.append(pool.submit(deliver, item, mx, outcome, deadline))
                 for future in futures:
                     future.result()
 
