@@ -57,15 +57,16 @@ def renewable_from(token: str) -> PrivacyRequest | None:
     return request if request is not None and renewable(request) else None
 
 
-def send_new_link(reference: str) -> bool:
+def send_new_link(reference: str) -> None:
     """Queue a new confirmation link to the address on file (never another); it replaces any
-    earlier one. False, with nothing changed, when the request needs none or that address had
-    its automatic mail for the day (PREFCENTER_AUTO_REPLY_LIMIT); the requester is not told which."""
+    earlier one. Nothing changes when the request needs none or that address had its automatic
+    mail for the day (PREFCENTER_AUTO_REPLY_LIMIT); the caller is not told which, so that the
+    page can never tell a visitor more than the status page does."""
     begin_write()
     request = privacy_requests.find(reference, for_update=True)
     if request is None or not renewable(request):
         db.session.rollback()
-        return False
+        return
     url = verification_url(request)  # a new nonce: the earlier link stops working
     # Caused by a click, not by a message: auto-generated (RFC 3834), and counted against the cap.
     queued = outbox.queue(
@@ -77,9 +78,8 @@ def send_new_link(reference: str) -> bool:
     )
     if queued is None:
         db.session.rollback()  # the earlier link keeps working
-        return False
+        return
     db.session.commit()
-    return True
 
 
 def carry_out(request: PrivacyRequest) -> None:
