@@ -283,6 +283,37 @@ SETTINGS: list[Setting] = [
         "Most recipients or addresses one batch API call may carry.",
     ),
     Setting(
+        "PREFCENTER_HARD_BOUNCE_LIMIT",
+        "HARD_BOUNCE_LIMIT",
+        1,
+        _parse_int("PREFCENTER_HARD_BOUNCE_LIMIT"),
+        "Hard bounces (5.x.x) after which an address is suppressed for all mail, reason `bounce`.",
+    ),
+    Setting(
+        "PREFCENTER_SOFT_BOUNCE_LIMIT",
+        "SOFT_BOUNCE_LIMIT",
+        3,
+        _parse_int("PREFCENTER_SOFT_BOUNCE_LIMIT"),
+        "Soft bounces (4.x.x, mailbox full and the like) within PREFCENTER_SOFT_BOUNCE_DAYS "
+        "after which an address is suppressed for all mail, reason `bounce`. Delay notices "
+        "(`Action: delayed`) do not count.",
+    ),
+    Setting(
+        "PREFCENTER_SOFT_BOUNCE_DAYS",
+        "SOFT_BOUNCE_DAYS",
+        7,
+        _parse_int("PREFCENTER_SOFT_BOUNCE_DAYS"),
+        "The window, in days, in which soft bounces are counted.",
+    ),
+    Setting(
+        "PREFCENTER_WEBHOOK_FAILURE_LIMIT",
+        "WEBHOOK_FAILURE_LIMIT",
+        20,
+        _parse_int("PREFCENTER_WEBHOOK_FAILURE_LIMIT"),
+        "Failed webhook attempts in a row after which an endpoint is disabled (its queued "
+        "deliveries wait until it is enabled again).",
+    ),
+    Setting(
         "PREFCENTER_RAW_BODY_RETENTION_DAYS",
         "RAW_BODY_RETENTION_DAYS",
         90,
@@ -368,6 +399,14 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
         ) from None
     if config["RAW_BODY_RETENTION_DAYS"] < 1:
         raise ConfigError("PREFCENTER_RAW_BODY_RETENTION_DAYS", "must be at least 1 (days)")
+    for name in (
+        "HARD_BOUNCE_LIMIT",
+        "SOFT_BOUNCE_LIMIT",
+        "SOFT_BOUNCE_DAYS",
+        "WEBHOOK_FAILURE_LIMIT",
+    ):
+        if config[name] < 1:
+            raise ConfigError(f"PREFCENTER_{name}", "must be at least 1")
     if bool(config["DKIM_SELECTOR"]) != bool(config["DKIM_KEY_FILE"]):
         raise ConfigError("PREFCENTER_DKIM_KEY_FILE", "and PREFCENTER_DKIM_SELECTOR go together")
     if config["ENV"] == "production":

@@ -62,6 +62,9 @@ class Channel(enum.StrEnum):
     EMAIL = "email"
     STAFF = "staff"
     GPC = "gpc"
+    # A delivery status notification (RFC 3464) or a spam complaint (RFC 5965) about our mail.
+    BOUNCE = "bounce"
+    COMPLAINT = "complaint"
 
 
 class Contact(db.Model):
@@ -189,6 +192,10 @@ class MessageOutcome(enum.StrEnum):
     APPENDED = "appended"
     UNSUBSCRIBED = "unsubscribed"
     MACHINE_GENERATED = "machine_generated"
+    # A delivery status notification or a spam complaint about mail we sent: recorded, never
+    # answered, never a request.
+    BOUNCE = "bounce"
+    COMPLAINT = "complaint"
 
 
 request_message = Table(
@@ -360,6 +367,121 @@ class AuditEvent(db.Model):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_request.id"), index=True)
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChangeEventType(enum.StrEnum):
+    """What the change feed and webhooks report."""
+
+    CONSENT_CHANGED = "consent.changed"
+    SUPPRESSION_ADDED = "suppression.added"
+    SUPPRESSION_LIFTED = "suppression.lifted"
+    CONTACT_ERASED = "contact.erased"
+    REQUEST_STATUS_CHANGED = "request.status_changed"
+    BOUNCE_RECEIVED = "bounce.received"
+    COMPLAINT_RECEIVED = "complaint.received"
+
+
+class ChangeEvent(db.Model):
+    """One change a sending system must follow, written in the transaction that made it.
+
+    `seq` is the feed's order: None until `services.change_feed.sequence` numbers the row, after
+    its transaction committed, so numbers follow commit order (ids follow insert order).
+    """
+
+    __tablename__ = "change_event"
+    __table_args__ = (Index("ix_change_event_unsequenced", "seq", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    # The contact's public id, when the change concerns a contact.
+    contact_uid: Mapped[str | None] = mapped_column(String(32))
+    # The address when the change was made; blanked when the address is erased.
+    email: Mapped[str | None] = mapped_column(String(320))
+    address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # A category key, "all" (a suppression's scope), or None.
+    category: Mapped[str | None] = mapped_column(String(64))
+    old: Mapped[str | None] = mapped_column(String(32))
+    new: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    # A suppression's reason, a bounce's status code, a request's kind.
+    detail: Mapped[str | None] = mapped_column(String(64))
+    request_reference: Mapped[str | None] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Bounce(db.Model):
+    """A delivery failure or spam complaint reported about our mail to one address."""
+
+    __tablename__ = "bounce"
+    __table_args__ = (
+        Index("ix_bounce_address_kind_received", "address_hash", "kind", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_hash: Mapped[str] = mapped_column(String(64))
+    # "hard", "soft" or "complaint".
+    kind: Mapped[str] = mapped_column(String(16))
+    # RFC 3463 status such as 5.1.1, when the report gave one.
+    status: Mapped[str | None] = mapped_column(String(16))
+    # The reporting MTA's words (Diagnostic-Code), shortened; blanked when the address is erased.
+    diagnostic: Mapped[str | None] = mapped_column(String(300))
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookEndpoint(db.Model):
+    """A URL that is POSTed every change event of the types it asked for, signed."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    # Event types (ChangeEventType values) this endpoint receives.
+    events: Mapped[list[str]] = mapped_column(JSON)
+    # HMAC-SHA256 key shared with the receiver; shown once, when the endpoint is added.
+    secret: Mapped[str] = mapped_column(String(128))
+    # The feed position up to which events have been queued as deliveries.
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    # Failed attempts in a row, of any delivery; a success resets it.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+
+    deliveries: Mapped[list[WebhookDelivery]] = relationship(
+        back_populates="endpoint", order_by="WebhookDelivery.id", cascade="all, delete-orphan"
+    )
+
+
+class WebhookDelivery(db.Model):
+    """One change event to one endpoint: the webhook outbox, and its delivery log."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id"),
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("change_event.id"))
+    # The JSON body POSTed, fixed when queued so that every attempt sends the same bytes.
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    # OutboxStatus values: pending, sending, sent, failed.
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The receiver's HTTP status of the last attempt, or why there was none.
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_result: Mapped[str | None] = mapped_column(String(300))
+
+    endpoint: Mapped[WebhookEndpoint] = relationship(back_populates="deliveries")
 
 
 class AppendOnlyViolation(Exception):

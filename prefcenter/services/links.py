@@ -29,6 +29,8 @@ class RecipientLinks:
     unsubscribe_url: str
     unsubscribe_mailto: str
     preferences_url: str
+    # The envelope sender (MAIL FROM) for this recipient: bounces to it name them (VERP).
+    return_path: str
     headers: dict[str, str]
 
     def as_json(self) -> dict[str, object]:
@@ -39,6 +41,7 @@ class RecipientLinks:
             "unsubscribe_url": self.unsubscribe_url,
             "unsubscribe_mailto": self.unsubscribe_mailto,
             "preferences_url": self.preferences_url,
+            "return_path": self.return_path,
         }
 
 
@@ -57,7 +60,7 @@ def preferences_url(contact: Contact | Recipient) -> str:
 class LinkMaker:
     """Links and headers for known recipients of one category: the library call for a send.
 
-    What every recipient shares is looked up once; each call then signs two tokens and formats.
+    What every recipient shares is looked up once; each call then signs three tokens and formats.
     A sender that knows its recipients (their public ids) calls this directly; `links_for_batch`
     first validates addresses, finds the contacts and drops suppressed ones.
     """
@@ -77,12 +80,14 @@ class LinkMaker:
         url = f"{self.base_url}/u/{token}"
         mailto = f"mailto:unsubscribe+{token}@{self.mail_domain}"
         preferences = self.tokens.sign(Purpose.PREFERENCES, TokenSubject(uid))
+        bounce = self.tokens.sign(Purpose.BOUNCE, TokenSubject(uid, self.category))
         return RecipientLinks(
             email=recipient.email,
             category=self.category,
             unsubscribe_url=url,
             unsubscribe_mailto=mailto,
             preferences_url=f"{self.base_url}/p/{preferences}",
+            return_path=f"bounce+{bounce}@{self.mail_domain}",
             headers={
                 # RFC 2369: angle brackets, comma-separated, HTTPS first (RFC 8058 needs exactly one).
                 "List-Unsubscribe": f"<{url}>, <{mailto}>",

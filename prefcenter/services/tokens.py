@@ -28,6 +28,8 @@ class Purpose(StrEnum):
 
     UNSUBSCRIBE = "unsubscribe"
     PREFERENCES = "preferences"
+    # The return path `bounce+<token>@` (VERP): names the recipient a bounce is about.
+    BOUNCE = "bounce"
 
 
 def oldest_first(secret_keys: list[str]) -> list[str]:
@@ -123,7 +125,7 @@ class TokenService:
             else f"{subject.contact_uid}.{subject.category}"
         )
         # What Signer.sign makes (tests/test_tokens.py compares them), without its per-call key
-        # derivation and conversions: a send signs two tokens for each of its recipients.
+        # derivation and conversions: a send signs three tokens for each of its recipients.
         key = self._signers[purpose].derive_key()
         signature = self._algorithm.get_signature(key, value.encode())
         return f"{value}.{base64_encode(signature).decode()}"
