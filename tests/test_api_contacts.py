@@ -49,6 +49,7 @@ def test_create_contact(api: FlaskClient) -> None:
     assert response.status_code == 201
     body = response.get_json()
     assert set(body) == {
+        "id",
         "email",
         "name",
         "subscriptions",
@@ -60,6 +61,7 @@ def test_create_contact(api: FlaskClient) -> None:
         "updated_at",
     }
     assert body["email"] == "Jane.Doe@example.com"
+    assert body["id"] == contacts.get("jane.doe@example.com").uid
     assert body["name"] == "Jane Doe"
     assert body["subscriptions"] == {
         "marketing": "subscribed",

@@ -37,6 +37,10 @@ TABLES = {
     "outbox_message",
     "staff_member",
     "audit_event",
+    "change_event",
+    "bounce",
+    "webhook_endpoint",
+    "webhook_delivery",
 }
 
 

@@ -32,7 +32,7 @@ def test_an_entry_lifted_then_added_again_in_one_transaction_stays(app: Flask) -
     jane = normalise("jane@example.com")
     suppress(jane, "marketing", reason="staff", channel="staff")
     db.session.commit()
-    lift(jane, ["marketing"])
+    lift(jane, ["marketing"], channel="preference_page")
     assert suppress(jane, "marketing", reason="unsubscribe", channel="preference_page")
     db.session.commit()
     assert entries() == [("marketing", "unsubscribe")]

@@ -18,10 +18,10 @@ from datetime import datetime
 from typing import Any
 
 from itsdangerous import BadData
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import Row, bindparam, func, insert, select, text, update
 
 from prefcenter.clock import now
-from prefcenter.database import begin_write
+from prefcenter.database import WRITE_INTENT, read_connection
 from prefcenter.errors import DomainError
 from prefcenter.extensions import db
 from prefcenter.models import ChangeEvent, ChangeEventType
@@ -56,11 +56,12 @@ _NUMBER = (
     .values(seq=_HIGHEST + _UNNUMBERED.c.position)
 )
 _AFTER = (
-    select(ChangeEvent)
-    .where(ChangeEvent.seq > bindparam("after"))
-    .order_by(ChangeEvent.seq)
+    select(_TABLE)
+    .where(_TABLE.c.seq > bindparam("after"))
+    .order_by(_TABLE.c.seq)
     .limit(bindparam("limit"))
 )
+_LOCK_SEQUENCER = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 _CURSOR_HELP = "Pass `after` a cursor from this feed: an event's id, or `next`."
@@ -105,24 +106,29 @@ def record(
 
 
 def sequence() -> int:
-    """Number every committed event that has no number yet, in one transaction; how many."""
-    begin_write()
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEQUENCER_LOCK})
+    """Number every committed event that has no number yet; how many.
+
+    Runs in a transaction of its own, on a connection of its own, so a reader can call it in the
+    middle of a request; never call it while this thread holds a write transaction (on SQLite it
+    would wait for its own lock).
+    """
     numbered = 0
-    while True:
-        count = connection.execute(_NUMBER).rowcount
-        numbered += count
-        if count < SEQUENCE_BATCH:
-            break
-    db.session.commit()
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(**{WRITE_INTENT: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(_LOCK_SEQUENCER, {"key": _SEQUENCER_LOCK})
+            while True:
+                count = connection.execute(_NUMBER).rowcount
+                numbered += count
+                if count < SEQUENCE_BATCH:
+                    break
     return numbered
 
 
 @dataclass(frozen=True)
 class FeedPage:
-    events: list[ChangeEvent]
+    events: list[Row[Any]]
     # The cursor to ask with next: the last event's, or the one asked with when none was new.
     next: str
     more: bool
@@ -145,9 +151,14 @@ def decode_cursor(cursor: str | None) -> int:
     return seq
 
 
-def read_after(after: int, limit: int) -> list[ChangeEvent]:
-    """Numbered events after position `after`, in feed order (call `sequence` first)."""
-    return list(db.session.scalars(_AFTER, {"after": after, "limit": limit}))
+def read_after(after: int, limit: int) -> list[Row[Any]]:
+    """Numbered events after position `after`, in feed order (call `sequence` first).
+
+    Read on a connection whose statements each see the latest commit: the caller's session may
+    hold a SQLite snapshot older than the numbering `sequence` just committed.
+    """
+    with read_connection() as connection:
+        return list(connection.execute(_AFTER, {"after": after, "limit": limit}))
 
 
 def page(cursor: str | None, limit: int = DEFAULT_LIMIT) -> FeedPage:
@@ -160,9 +171,9 @@ def page(cursor: str | None, limit: int = DEFAULT_LIMIT) -> FeedPage:
     return FeedPage(shown, next_cursor, len(events) > limit)
 
 
-def event_json(event: ChangeEvent) -> dict[str, Any]:
-    """An event as the feed and webhooks show it; `id` is also a cursor that resumes after it."""
-    assert event.seq is not None, "only numbered events are shown"
+def event_json(event: Row[Any] | ChangeEvent) -> dict[str, Any]:
+    """A numbered event as the feed and webhooks show it; `id` is also a cursor that resumes
+    after it."""
     return {
         "id": encode_cursor(event.seq),
         "type": event.type,

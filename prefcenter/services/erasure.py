@@ -12,12 +12,14 @@ from sqlalchemy import func, or_, select, update
 from prefcenter.extensions import db
 from prefcenter.models import (
     ALL_CATEGORIES,
+    Bounce,
+    ChangeEventType,
     Channel,
     InboundMessage,
     OutboxMessage,
     PrivacyRequest,
 )
-from prefcenter.services import contacts
+from prefcenter.services import change_feed, contacts
 from prefcenter.services.addresses import Address, address_hash
 from prefcenter.services.suppressions import suppress
 
@@ -30,11 +32,23 @@ ERASE_AFTER_SENDING = {"deletion_done"}
 
 def erase(address: Address) -> None:
     """Erase everything held about the address, in the caller's transaction."""
-    suppress(address, ALL_CATEGORIES, reason="erasure", channel=Channel.EMAIL.value)
     contact = contacts.find(address)
+    uid = contact.uid if contact is not None else None
+    suppress(
+        address, ALL_CATEGORIES, reason="erasure", channel=Channel.EMAIL.value, contact_uid=uid
+    )
     if contact is not None:
         db.session.delete(contact)
     _erase_messages(address)
+    db.session.execute(
+        update(Bounce).where(Bounce.address_hash == address_hash(address)).values(diagnostic=None)
+    )
+    # The change feed keeps what changed, not who: the address goes from every earlier event.
+    # The erasure's own event tells the systems that send the mail to erase the contact too
+    # (E31: notify processors) by its public id, which they know from earlier events and the
+    # contacts API, never by the address.
+    change_feed.forget_address(address)
+    change_feed.record(ChangeEventType.CONTACT_ERASED, contact_uid=uid, channel=Channel.EMAIL.value)
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.recipient_hash == address_hash(address))

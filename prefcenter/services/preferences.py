@@ -15,6 +15,7 @@ from prefcenter.errors import DomainError
 from prefcenter.extensions import db
 from prefcenter.models import (
     ALL_CATEGORIES,
+    ChangeEventType,
     Channel,
     ConsentEvent,
     Contact,
@@ -22,7 +23,7 @@ from prefcenter.models import (
     SubscriptionStatus,
     Suppression,
 )
-from prefcenter.services import subscriptions
+from prefcenter.services import change_feed, subscriptions
 from prefcenter.services.addresses import Address, address_hash, of_contact
 from prefcenter.services.categories import all_categories, category_label
 from prefcenter.services.subscriptions import (
@@ -109,6 +110,7 @@ class PageContact:
     """A contact as the page shows it: what it gets, by category key."""
 
     id: int
+    uid: str
     address: Address
     statuses: Mapping[str, str]
 
@@ -116,7 +118,7 @@ class PageContact:
     def of(cls, contact: Contact) -> PageContact:
         """The page's view of a contact just changed through the session."""
         statuses = {s.category: s.status for s in contact.subscriptions}
-        return cls(contact.id, of_contact(contact), statuses)
+        return cls(contact.id, contact.uid, of_contact(contact), statuses)
 
 
 def page_contact_for(token: str) -> PageContact:
@@ -124,13 +126,14 @@ def page_contact_for(token: str) -> PageContact:
 
     One Core query on a bare connection: a page view needs no unit of work.
     """
+    uid = _subject(token).contact_uid
     with read_connection() as connection:
-        rows = connection.execute(_PAGE_CONTACT, {"uid": _subject(token).contact_uid}).all()
+        rows = connection.execute(_PAGE_CONTACT, {"uid": uid}).all()
     if not rows:
         raise _gone()
     contact_id, email, key = rows[0][:3]
     statuses = {category: status for *_, category, status in rows if category is not None}
-    return PageContact(contact_id, Address(email=email, key=key), statuses)
+    return PageContact(contact_id, uid, Address(email=email, key=key), statuses)
 
 
 @dataclass(frozen=True)
@@ -193,12 +196,12 @@ def save(contact: Contact, wanted: set[str], wording_version: str | None) -> Out
     outcome = Outcome()
     if wanted:
         # Ticking any box is the person opting back in after an "unsubscribe from all".
-        lift(address, [ALL_CATEGORIES])
+        lift(address, [ALL_CATEGORIES], channel=source.channel, contact_uid=contact.uid)
     for category in all_categories():
         subscribed = status_of(contact, category.key) == SubscriptionStatus.SUBSCRIBED
         if category.key in wanted and not subscribed:
             change_status(contact, category.key, SubscriptionStatus.SUBSCRIBED, source)
-            lift(address, [category.key])
+            lift(address, [category.key], channel=source.channel, contact_uid=contact.uid)
             outcome.subscribed.append(category.label)
         elif category.key not in wanted and subscribed:
             unsubscribe(contact, category.key, source)
@@ -224,21 +227,31 @@ def _sale_sharing_opted_out(contact_id: int) -> bool:
     return bool(db.session.scalar(select(_OPTED_OUT_OF_SALE), {"contact_id": contact_id}))
 
 
-def opt_out_of_sale(contact_id: int, source: ConsentSource) -> bool:
+def opt_out_of_sale(contact: PageContact, source: ConsentSource) -> bool:
     """Record, once, an opt-out of sale/sharing; True if this call recorded it. Not committed."""
-    if _sale_sharing_opted_out(contact_id):
+    if _sale_sharing_opted_out(contact.id):
         return False
+    at = now()
     db.session.add(
         ConsentEvent(
-            contact_id=contact_id,
+            contact_id=contact.id,
             category=SALE_SHARING,
             old_status=None,
             new_status=OPTED_OUT,
             channel=source.channel,
             actor=source.actor,
             wording_version=source.wording_version,
-            occurred_at=now(),
+            occurred_at=at,
         )
+    )
+    change_feed.record(
+        ChangeEventType.CONSENT_CHANGED,
+        address=contact.address,
+        contact_uid=contact.uid,
+        category=SALE_SHARING,
+        new=OPTED_OUT,
+        channel=source.channel,
+        at=at,
     )
     return True
 
@@ -250,7 +263,7 @@ def honour_gpc(contact: PageContact) -> bool:
     """
     # Also on a GET: the check and the write must be one SQLite writer's, not a reader's upgrade.
     begin_write()
-    recorded = opt_out_of_sale(contact.id, ConsentSource(Channel.GPC.value, RECIPIENT))
+    recorded = opt_out_of_sale(contact, ConsentSource(Channel.GPC.value, RECIPIENT))
     if recorded:
         db.session.commit()
     return recorded

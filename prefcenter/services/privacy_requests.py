@@ -34,7 +34,7 @@ from prefcenter.services.deadlines import (
 )
 from prefcenter.services.outbox import AUTO_GENERATED
 from prefcenter.services.paging import Page, keyset_page
-from prefcenter.services.preferences import opt_out_of_sale
+from prefcenter.services.preferences import PageContact, opt_out_of_sale
 from prefcenter.services.request_lifecycle import SYSTEM
 from prefcenter.services.request_links import verification_url
 from prefcenter.services.subscriptions import ConsentSource, unsubscribe_from_all
@@ -129,7 +129,7 @@ def open_request(
         request_lifecycle.move(request, RequestStatus.COMPLETED, SYSTEM, done)
     elif kind == RequestKind.OPT_OUT_SALE:
         if contact is not None:
-            opt_out_of_sale(contact.id, source)
+            opt_out_of_sale(PageContact.of(contact), source)
         done = "opted out of sale and sharing" if contact else "no record: nothing to sell or share"
         request_lifecycle.move(request, RequestStatus.COMPLETED, SYSTEM, done)
     elif kind in VERIFIED_KINDS and contact is not None:

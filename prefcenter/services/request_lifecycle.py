@@ -10,7 +10,10 @@ from __future__ import annotations
 from prefcenter.clock import now
 from prefcenter.errors import DomainError, ValidationFailed
 from prefcenter.extensions import db
-from prefcenter.models import PrivacyRequest, RequestEvent, RequestStatus
+from prefcenter.models import ChangeEventType, PrivacyRequest, RequestEvent, RequestStatus
+from prefcenter.services import change_feed
+from prefcenter.services.addresses import Address
+from prefcenter.services.erasure import ERASED
 
 S = RequestStatus
 ENDS = {S.COMPLETED, S.DENIED, S.CANCELLED, S.DUPLICATE}
@@ -94,13 +97,27 @@ def _append(
     actor: str,
     note: str | None,
 ) -> None:
+    at = now()
+    old = from_status.value if from_status else None
     db.session.add(
         RequestEvent(
             request=request,
-            occurred_at=now(),
+            occurred_at=at,
             actor=actor,
-            from_status=from_status.value if from_status else None,
+            from_status=old,
             to_status=to.value,
             note=note,
         )
     )
+    if from_status != to:
+        erased = request.requester_email == ERASED
+        change_feed.record(
+            ChangeEventType.REQUEST_STATUS_CHANGED,
+            address=None if erased else Address(request.requester_email, request.requester_key),
+            contact_uid=request.contact.uid if request.contact else None,
+            old=old,
+            new=to.value,
+            detail=request.kind,
+            request_reference=request.reference,
+            at=at,
+        )

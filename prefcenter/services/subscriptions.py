@@ -15,11 +15,13 @@ from prefcenter.database import InsertNew
 from prefcenter.extensions import db
 from prefcenter.models import (
     ALL_CATEGORIES,
+    ChangeEventType,
     ConsentEvent,
     Contact,
     Subscription,
     SubscriptionStatus,
 )
+from prefcenter.services import change_feed
 from prefcenter.services.addresses import Address, of_contact
 from prefcenter.services.categories import all_categories
 from prefcenter.services.suppressions import suppress
@@ -154,6 +156,16 @@ def change_status(
         "occurred_at": at,
     }
     connection.execute(_RECORD, event)
+    change_feed.record(
+        ChangeEventType.CONSENT_CHANGED,
+        address=of_contact(contact),
+        contact_uid=contact.uid,
+        category=category,
+        old=old,
+        new=new.value,
+        channel=source.channel,
+        at=at,
+    )
     if isinstance(contact, Contact):
         _show_stored(contact, subscription_id, category, new, at)
     return True
@@ -206,7 +218,13 @@ def _show_stored(
 
 def unsubscribe(contact: ContactRow, category: str, source: ConsentSource) -> bool:
     """Unsubscribe and suppress the address for that category, so no import can undo it."""
-    suppress(of_contact(contact), category, reason="unsubscribe", channel=source.channel)
+    suppress(
+        of_contact(contact),
+        category,
+        reason="unsubscribe",
+        channel=source.channel,
+        contact_uid=contact.uid,
+    )
     return change_status(contact, category, SubscriptionStatus.UNSUBSCRIBED, source)
 
 
@@ -220,5 +238,6 @@ def unsubscribe_from_all(
     changed = []
     if contact is not None:
         changed = [c.key for c in all_categories() if unsubscribe(contact, c.key, source)]
-    suppress(address, ALL_CATEGORIES, reason=reason, channel=source.channel)
+    uid = contact.uid if contact is not None else None
+    suppress(address, ALL_CATEGORIES, reason=reason, channel=source.channel, contact_uid=uid)
     return changed

@@ -11,7 +11,8 @@ from prefcenter.clock import now
 from prefcenter.database import InsertNew
 from prefcenter.errors import InvalidAddress
 from prefcenter.extensions import db
-from prefcenter.models import ALL_CATEGORIES, Suppression
+from prefcenter.models import ALL_CATEGORIES, ChangeEventType, Suppression
+from prefcenter.services import change_feed
 from prefcenter.services.addresses import Address, address_hash, normalise
 
 # Addresses per IN (...) query. PostgreSQL plans 1,000 or more keys against 100,000 suppressions
@@ -43,20 +44,35 @@ def is_suppressed(address: Address, category: str | None = None) -> bool:
     return bool(suppressed_hashes([address_hash(address)], category))
 
 
-def suppress(address: Address, scope: str, *, reason: str, channel: str) -> bool:
-    """Add a suppression unless one exists for that scope; True if one was added."""
+def suppress(
+    address: Address, scope: str, *, reason: str, channel: str, contact_uid: str | None = None
+) -> bool:
+    """Add a suppression unless one exists for that scope; True if one was added (and a
+    `suppression.added` event recorded for the change feed)."""
     # Written past the unit of work: whatever the caller changed through it goes first (a lifted
     # entry's pending delete, say, which would otherwise remove this one after the fact).
     db.session.flush()
     connection = db.session.connection()
+    at = now()
     entry = {
         "address_hash": address_hash(address),
         "scope": scope,
         "reason": reason,
         "channel": channel,
-        "created_at": now(),
+        "created_at": at,
     }
-    return connection.execute(_ADD.on(connection), entry).first() is not None
+    if connection.execute(_ADD.on(connection), entry).first() is None:
+        return False
+    change_feed.record(
+        ChangeEventType.SUPPRESSION_ADDED,
+        address=address,
+        contact_uid=contact_uid,
+        category=scope,
+        new=reason,
+        channel=channel,
+        at=at,
+    )
+    return True
 
 
 @dataclass
@@ -91,10 +107,20 @@ def scopes_for(address: Address) -> set[str]:
     )
 
 
-def lift(address: Address, scopes: Iterable[str]) -> None:
+def lift(
+    address: Address, scopes: Iterable[str], *, channel: str, contact_uid: str | None = None
+) -> None:
     """Remove suppressions: only ever because the person opted back in themselves."""
     digest = address_hash(address)
     for row in db.session.scalars(
         select(Suppression).where(Suppression.address_hash == digest, Suppression.scope.in_(scopes))
     ):
         db.session.delete(row)
+        change_feed.record(
+            ChangeEventType.SUPPRESSION_LIFTED,
+            address=address,
+            contact_uid=contact_uid,
+            category=row.scope,
+            old=row.reason,
+            channel=channel,
+        )

@@ -18,6 +18,7 @@ from prefcenter.services.suppressions import scopes_for
 def contact_json(contact: Contact) -> dict[str, Any]:
     scopes = scopes_for(of_contact(contact))
     return {
+        "id": contact.uid,
         "email": contact.email,
         "name": contact.name,
         "subscriptions": statuses(contact),
