@@ -7,7 +7,7 @@ import os
 import re
 import smtplib
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -74,7 +74,7 @@ def compose(draft: Draft, config: dict[str, Any]) -> bytes:
     """
     message = EmailMessage()
     message["From"] = formataddr((draft.sender_name, draft.sender))
-    message["To"] = _to_header(draft.recipient)
+    message["To"] = to_header(draft.recipient)
     message["Subject"] = draft.subject
     message["Date"] = format_datetime(draft.date)
     message["Message-ID"] = draft.message_id
@@ -95,7 +95,7 @@ def _plain_ids(message_ids: Iterable[str]) -> list[str]:
     return [i for i in message_ids if PLAIN_MESSAGE_ID.fullmatch(i) and "=?" not in i]
 
 
-def _to_header(recipient: str) -> str:
+def to_header(recipient: str) -> str:
     """The recipient, if the header the email package writes reads back as that very address;
     else UNDISCLOSED.
 
@@ -125,7 +125,10 @@ def _check_headers(raw: bytes, names: list[str]) -> None:
         raise UnsafeHeaders(f"the composed message's headers are {written}, not {names}")
 
 
-def dkim_sign(raw: bytes, config: dict[str, Any]) -> bytes:
+def dkim_sign(
+    raw: bytes, config: dict[str, Any], headers: Sequence[bytes] = SIGNED_HEADERS
+) -> bytes:
+    """`raw` with a DKIM-Signature whose h= names `headers`; `raw` itself when no key is set."""
     if not config["DKIM_KEY_FILE"]:
         return raw
     signature = dkim.sign(
@@ -133,7 +136,7 @@ def dkim_sign(raw: bytes, config: dict[str, Any]) -> bytes:
         config["DKIM_SELECTOR"].encode(),
         config["MAIL_DOMAIN"].encode(),
         Path(config["DKIM_KEY_FILE"]).read_bytes(),
-        include_headers=SIGNED_HEADERS,
+        include_headers=headers,
     )
     return signature + raw
 
