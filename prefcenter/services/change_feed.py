@@ -191,6 +191,11 @@ def event_json(event: Row[Any] | ChangeEvent) -> dict[str, Any]:
 
 def forget_address(address: Address) -> None:
     """Blank the address from the events recorded about it (erasure). Not committed."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # The sequencer's lock first, as the sequencer takes it: each then waits for the other's
+        # whole transaction instead of both locking rows the other holds (a deadlock).
+        connection.execute(_LOCK_SEQUENCER, {"key": _SEQUENCER_LOCK})
     db.session.execute(
         update(ChangeEvent)
         .where(ChangeEvent.address_hash == address_hash(address))
