@@ -7,23 +7,27 @@ retries it (at-least-once: a crash between the relay's 250 and our commit can se
 While the database is down a worker keeps what it claimed and what the relay answered, and backs
 off; once the database is back it records those answers, so an outage neither delays a claimed
 message by its lease nor sends it twice.
+
+The thread loop, the claim condition and the retry delays also serve the webhooks
+(prefcenter/services/webhook_delivery.py).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from mail.outbound import DeliveryResult, deliver
 from prefcenter.clock import now
 from prefcenter.database import begin_write
 from prefcenter.extensions import db
-from prefcenter.models import OutboxMessage, OutboxStatus
+from prefcenter.models import OutboxMessage, OutboxStatus, WebhookDelivery
 from prefcenter.services.erasure import ERASE_AFTER_SENDING, ERASED
 
 log = logging.getLogger(__name__)
@@ -54,17 +58,26 @@ class Claimed:
     lease_until: datetime
 
 
+def claimable(
+    outbox: type[OutboxMessage] | type[WebhookDelivery], at: datetime
+) -> ColumnElement[bool]:
+    """Rows of an outbox table that a worker may take at `at`: due, or left by a worker whose
+    lease lapsed."""
+    return or_(
+        and_(outbox.status == OutboxStatus.PENDING.value, outbox.next_attempt_at <= at),
+        and_(outbox.status == OutboxStatus.SENDING.value, outbox.lease_until < at),
+    )
+
+
 def claim(limit: int = BATCH) -> list[Claimed]:
     begin_write()
     at = now()
-    due = or_(
-        and_(
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-            OutboxMessage.next_attempt_at <= at,
-        ),
-        and_(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.lease_until < at),
+    query = (
+        select(OutboxMessage)
+        .where(claimable(OutboxMessage, at))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
     )
-    query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
     messages = list(db.session.scalars(query.with_for_update(skip_locked=True)))
     claimed = []
     for message in messages:
@@ -142,13 +155,16 @@ def run_once() -> int:
     return Deliveries().run_once()
 
 
-class OutboxWorker:
-    """The delivery loop on a thread; pauses longer while the database is unreachable."""
+class WorkerLoop:
+    """A delivery pass run over and over on a thread until stopped; it pauses while there is
+    nothing to do, and longer each time a pass fails (the database is unreachable)."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, name: str, run_once: Callable[[], int]) -> None:
         self.app = app
+        self.name = name
+        self.run_once = run_once
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True, name="outbox")
+        self._thread = threading.Thread(target=self._loop, daemon=True, name=name)
 
     def start(self) -> None:
         self._thread.start()
@@ -158,19 +174,23 @@ class OutboxWorker:
         self._thread.join()
 
     def _loop(self) -> None:
-        deliveries = Deliveries()
         pause = IDLE_SECONDS
         while not self._stopped.is_set():
             try:
                 # Leaving the app context ends the session, after a failure too.
                 with self.app.app_context():
-                    busy = deliveries.run_once() > 0
+                    busy = self.run_once() > 0
                 pause = IDLE_SECONDS
             except Exception:
                 # Whatever failed, the loop goes on: an exception ending it would leave a worker
                 # process that runs and delivers nothing.
                 busy = False
                 pause = min(pause * 2, MAX_PAUSE_SECONDS)
-                log.exception("outbox delivery failed; retrying in %.0f s", pause)
+                log.exception("%s delivery failed; retrying in %.0f s", self.name, pause)
             if not busy:
                 self._stopped.wait(pause)
+
+
+def outbox_worker(app: Flask) -> WorkerLoop:
+    """The outbox's loop; its one `Deliveries` keeps, across passes, what an outage interrupted."""
+    return WorkerLoop(app, "outbox", Deliveries().run_once)

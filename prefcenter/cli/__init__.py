@@ -8,7 +8,7 @@ from flask.cli import ScriptInfo, routes_command, shell_command
 from flask_migrate.cli import db as migrations_group
 
 from prefcenter import create_app
-from prefcenter.cli import data, inbound, purge, serve
+from prefcenter.cli import data, inbound, purge, serve, webhooks
 from prefcenter.errors import ConfigError
 
 
@@ -44,6 +44,7 @@ for command in (
     data.staff_group,
     data.contacts_group,
     data.link,
+    webhooks.webhook_group,
     purge.purge,
     migrations_group,
     shell_command,

@@ -15,8 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from mail.analysis import analyse
 from mail.ingest import count_messages, ingest
 from mail.server import IntakeServer
-from mail.worker import OutboxWorker, run_once
+from mail.worker import WorkerLoop, outbox_worker, run_once
 from prefcenter import logs
+from prefcenter.services import webhook_delivery
 
 Files = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -56,24 +57,33 @@ def start_smtp(host: str, port: int) -> IntakeServer:
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @with_appcontext
 def worker(once: bool) -> None:
-    """Deliver our outgoing mail (acknowledgements, verification links, notices)."""
+    """Deliver our outgoing mail (acknowledgements, verification links, notices) and webhooks."""
     logs.configure()
     if once:
         click.echo(f"delivered or retried: {run_once()}")
+        click.echo(f"webhook deliveries tried: {webhook_delivery.run_once()}")
         return
-    outbox = start_worker()
+    loops = start_workers()
     wait_for_stop()
-    outbox.stop()
+    stop_workers(loops)
     click.echo("stopped")
 
 
-def start_worker() -> OutboxWorker:
+def start_workers() -> list[WorkerLoop]:
+    """The outbox and the webhooks, each on a thread of its own: a slow webhook receiver never
+    holds up the mail."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    outbox = OutboxWorker(app)
-    outbox.start()
+    loops = [outbox_worker(app), WorkerLoop(app, "webhook", webhook_delivery.run_once)]
+    for loop in loops:
+        loop.start()
     relay = app.config["SMTP_RELAY"] or f"files in {app.config['INSTANCE_PATH']}/outbox/"
-    click.echo(f"prefcenter worker delivering to {relay}")
-    return outbox
+    click.echo(f"prefcenter worker delivering to {relay}, and webhooks")
+    return loops
+
+
+def stop_workers(loops: list[WorkerLoop]) -> None:
+    for loop in loops:
+        loop.stop()
 
 
 @click.command("ingest")

@@ -14,7 +14,7 @@ from gunicorn.glogging import Logger as GunicornBaseLogger
 
 from prefcenter import config as settings
 from prefcenter import logs
-from prefcenter.cli.inbound import start_smtp, start_worker
+from prefcenter.cli.inbound import start_smtp, start_workers, stop_workers
 from prefcenter.database import upgrade_schema
 from prefcenter.errors import ConfigError
 
@@ -36,7 +36,7 @@ def run(host: str, web_port: int, smtp_port: int) -> None:
         app.config["BASE_URL"] = f"http://{host}:{web_port}"
     server = make_server(host, web_port, app, threaded=True)
     smtp = start_smtp(host, smtp_port)
-    outbox = start_worker()
+    workers = start_workers()
     click.echo(
         f"prefcenter serving on http://{host}:{web_port}/ (links say {app.config['BASE_URL']})"
     )
@@ -45,7 +45,7 @@ def run(host: str, web_port: int, smtp_port: int) -> None:
         server.serve_forever()  # returns on Ctrl+C: werkzeug catches the KeyboardInterrupt itself
     finally:
         smtp.stop()
-        outbox.stop()
+        stop_workers(workers)
     click.echo("stopped")
 
 

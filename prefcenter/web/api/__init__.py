@@ -93,4 +93,4 @@ def openapi() -> ResponseReturnValue:
     return jsonify(spec())
 
 
-from prefcenter.web.api import contacts, events, headers, requests, suppressions  # noqa: E402, F401 - registers routes
+from prefcenter.web.api import contacts, events, headers, requests, suppressions, webhooks  # noqa: E402, F401 - registers routes

@@ -53,7 +53,7 @@ def page_json(page: Page[Any], to_json: Callable[[Any], dict[str, Any]]) -> dict
     }
 
 
-def _time(value: datetime | None) -> str | None:
+def iso_time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -64,15 +64,15 @@ def privacy_request_json(request: PrivacyRequest) -> dict[str, Any]:
         "status": request.status,
         "requester_email": request.requester_email,
         "language": request.language,
-        "received_at": _time(request.received_at),
-        "completed_at": _time(request.completed_at),
+        "received_at": iso_time(request.received_at),
+        "completed_at": iso_time(request.completed_at),
         "no_matching_record": request.no_matching_record,
         "deadlines": deadline_view(request, business_today()),
         "proposed_changes": request.proposed_changes,
         "messages": [message.id for message in request.messages],
         "events": [
             {
-                "at": _time(event.occurred_at),
+                "at": iso_time(event.occurred_at),
                 "actor": event.actor,
                 "from": event.from_status,
                 "to": event.to_status,
@@ -86,7 +86,7 @@ def privacy_request_json(request: PrivacyRequest) -> dict[str, Any]:
 def inbound_message_json(message: InboundMessage) -> dict[str, Any]:
     return {
         "id": message.id,
-        "received_at": _time(message.received_at),
+        "received_at": iso_time(message.received_at),
         "source": message.source,
         "envelope_sender": message.envelope_sender,
         "envelope_recipients": message.envelope_recipients,
