@@ -19,12 +19,14 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from mail import bounces
 from mail.analysis import Analysis, analyse
 from prefcenter.clock import now
 from prefcenter.database import InsertNew, begin_write
 from prefcenter.errors import DomainError, InvalidAddress
 from prefcenter.extensions import db
 from prefcenter.models import Channel, InboundMessage, MessageOutcome, MessageState, RequestKind
+from prefcenter.services import bounces as bounce_records
 from prefcenter.services import privacy_requests
 from prefcenter.services.addresses import Address, normalise
 from prefcenter.services.unsubscribe import unsubscribe_by_token
@@ -33,7 +35,6 @@ log = logging.getLogger(__name__)
 
 # No NUL: PostgreSQL text cannot hold one, and a message must be storable whatever its header says.
 MESSAGE_ID = re.compile(r"<[^<>\s\x00]+>")
-UNSUBSCRIBE_LOCAL_PART = re.compile(r"^unsubscribe\+(?P<token>[A-Za-z0-9_.-]+)$")
 MAX_ATTEMPTS = 5
 PENDING_BATCH = 100
 _NEW_MESSAGES = InsertNew(
@@ -71,9 +72,12 @@ def is_ours(address: str) -> bool:
 
 def unsubscribe_token(address: str) -> str | None:
     """The token of an `unsubscribe+<token>@<our domain>` address, else None."""
-    local, _, _ = address.rpartition("@")
-    found = UNSUBSCRIBE_LOCAL_PART.match(local)
-    return found.group("token") if found and is_ours(address) else None
+    return bounces.tagged_token(address, bounces.UNSUBSCRIBE_TAG, inbound_domains())
+
+
+def return_path_token(address: str) -> str | None:
+    """The token of a `bounce+<token>@<our domain>` return path (VERP), else None."""
+    return bounces.tagged_token(address, bounces.BOUNCE_TAG, inbound_domains())
 
 
 def fingerprint(raw: bytes) -> tuple[str | None, str, str]:
@@ -234,13 +238,15 @@ def process(message_id: int) -> None:
         own_domains=inbound_domains(),
     )
     recipients = message.envelope_recipients or _addressed_to_us(analysis)
+    report = _report(analysis, message.envelope_sender)
     # End the read before writing: SQLite cannot turn a read snapshot into a write lock safely.
     db.session.rollback()
+    return_paths = [t for t in map(return_path_token, recipients) if t]
     tokens = [t for t in map(unsubscribe_token, recipients) if t]
     # Each valid token is honoured on its own commit first: it is idempotent, so a retry after a
     # failure further on changes nothing twice (standards D24: whatever the body says).
     honoured = [token for token in tokens if _unsubscribe(token)]
-    contact_us = len(honoured) < len(recipients) or not recipients
+    contact_us = len(honoured) + len(return_paths) < len(recipients) or not recipients
 
     begin_write()
     message = db.session.get(
@@ -250,13 +256,30 @@ def process(message_id: int) -> None:
         db.session.rollback()
         return
     _record_analysis(message, analysis)
-    if contact_us:
+    if report.is_bounce_or_complaint:
+        # Recorded, never answered and never a request (standards G41-G42).
+        message.outcome = bounce_records.record(report, return_paths, message).value
+    elif contact_us:
         _handle_contact_us(message, analysis)
-    else:
+    elif honoured:
         message.outcome = MessageOutcome.UNSUBSCRIBED.value
+    else:
+        # Only to our return path, and no report: an auto-reply to it, say. Nobody asked anything.
+        message.outcome = MessageOutcome.MACHINE_GENERATED.value
+        if not message.machine_generated:
+            message.machine_generated = True
+            message.machine_reason = "sent to our return path, not a bounce report"
     if message.state == MessageState.STORED.value:
         message.state = MessageState.PROCESSED.value
     db.session.commit()
+
+
+def _report(analysis: Analysis, envelope_sender: str | None) -> bounces.Report:
+    if analysis.parsed is None:
+        return bounces.NOTHING
+    return bounces.report_of(
+        analysis.parsed, envelope_sender=envelope_sender, own_domains=inbound_domains()
+    )
 
 
 def _addressed_to_us(analysis: Analysis) -> list[str]:

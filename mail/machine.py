@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from mail.bounces import is_jmrp
 from mail.parse import ParsedMessage
 
 SYSTEM_LOCAL_PARTS = re.compile(
@@ -61,6 +62,9 @@ def _auto_header_reason(parsed: ParsedMessage) -> str | None:
         return f"mailing-list header {list_headers[0]}"
     if "x-autoreply" in names or "x-autorespond" in names:
         return "X-Autoreply header"
+    # iCloud's vacation replies carry no Auto-Submitted, only Apple's own header.
+    if parsed.header("X-Apple-Action").strip().upper() == "VACATION":
+        return "X-Apple-Action: VACATION"
     suppress = parsed.header("X-Auto-Response-Suppress").lower()
     if "all" in {token.strip() for token in suppress.split(",")}:
         return "X-Auto-Response-Suppress: All"
@@ -77,6 +81,9 @@ def _report_reason(parsed: ParsedMessage) -> str | None:
     for part in message.walk():
         if part.get_content_type() in REPORT_TYPES:
             return f"delivery report ({part.get_content_type()})"
+    if is_jmrp(message):
+        # Microsoft's spam complaints are plain multipart/mixed, from an ordinary sender.
+        return "feedback report (Microsoft JMRP)"
     return None
 
 

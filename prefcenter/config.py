@@ -171,8 +171,9 @@ SETTINGS: list[Setting] = [
         "INBOUND_DOMAINS",
         [],
         lambda v: [d.lower() for d in _split_list(v)],
-        "Comma-separated domains whose mail `prefcenter smtp` accepts (others get 550 5.1.1). "
-        "Default: the mail domain. Mail whose Message-ID is under one of them is our own.",
+        "Comma-separated domains whose mail `prefcenter smtp` accepts (others get 550 5.1.1); "
+        "they must include the mail domain. Default: the mail domain. Mail whose Message-ID is "
+        "under one of them is our own.",
     ),
     Setting(
         "PREFCENTER_SMTP_MAX_SIZE",
@@ -390,6 +391,12 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError("PREFCENTER_ENV", "must be development or production")
     config["CATEGORY_MAP"] = build_categories(config["CATEGORIES"], config["MAIL_DOMAIN"])
     config["INBOUND_DOMAINS"] = config["INBOUND_DOMAINS"] or [config["MAIL_DOMAIN"]]
+    if config["MAIL_DOMAIN"] not in config["INBOUND_DOMAINS"]:
+        # Bounces (bounce+<token>@) and mailto unsubscribes (unsubscribe+<token>@) come back to
+        # the mail domain: refused at RCPT, they would be lost.
+        raise ConfigError(
+            "PREFCENTER_INBOUND_DOMAINS", "must include PREFCENTER_MAIL_DOMAIN (or be left unset)"
+        )
     config["PRIVACY_ADDRESS"] = config["PRIVACY_ADDRESS"] or f"privacy@{config['MAIL_DOMAIN']}"
     try:
         ZoneInfo(config["TIME_ZONE"])

@@ -10,8 +10,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
 from prefcenter.extensions import db
-from prefcenter.models import ApiKey, ConsentEvent, Contact, Subscription, Suppression
-from prefcenter.services import api_keys
+from prefcenter.models import (
+    ApiKey,
+    ConsentEvent,
+    Contact,
+    Subscription,
+    Suppression,
+    WebhookEndpoint,
+)
+from prefcenter.services import api_keys, webhooks
 from tests.factories import make_api_key, make_contact
 from tests.inbound import compose, receive
 
@@ -22,14 +29,16 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/contacts": {"email": "new@example.com", "categories": ["marketing"]},
     "/api/v1/headers": {"email": "jane@example.com", "category": "marketing"},
     "/api/v1/suppressions/check": {"category": "marketing", "emails": ["jane@example.com"]},
+    "/api/v1/webhooks": {"url": "http://127.0.0.1:9/hook", "events": ["consent.changed"]},
 }
 
 
 def protected_calls(
-    app: Flask, reference: str = "PR-0000-0000"
+    app: Flask, reference: str = "PR-0000-0000", webhook_id: int = 1
 ) -> list[tuple[str, str, dict[str, Any] | None]]:
-    """(method, url, body) for every method of every /api/v1 route that needs a key."""
-    values = {"email": "jane@example.com", "reference": reference}
+    """(method, url, body) for every method of every /api/v1 route that needs a key; deletions
+    last, so that what they delete is there for the other calls."""
+    values = {"email": "jane@example.com", "reference": reference, "webhook_id": webhook_id}
     adapter = app.url_map.bind("localhost")
     calls = []
     for rule in app.url_map.iter_rules():
@@ -38,13 +47,13 @@ def protected_calls(
         url = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             calls.append((method, url, BODIES.get(rule.rule, {}) if method == "POST" else None))
-    return calls
+    return sorted(calls, key=lambda call: call[0] == "DELETE")
 
 
 def table_counts() -> dict[str, int]:
     return {
         model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) or 0
-        for model in (Contact, Subscription, ConsentEvent, Suppression)
+        for model in (Contact, Subscription, ConsentEvent, Suppression, WebhookEndpoint)
     }
 
 
@@ -61,13 +70,19 @@ def test_route_walk_finds_the_api(app: Flask) -> None:
         ("GET", "/api/v1/requests"),
         ("GET", "/api/v1/requests/PR-0000-0000"),
         ("GET", "/api/v1/inbound"),
+        ("GET", "/api/v1/events"),
+        ("POST", "/api/v1/webhooks"),
+        ("GET", "/api/v1/webhooks/1/deliveries"),
+        ("DELETE", "/api/v1/webhooks/1"),
     }
 
 
 def test_every_route_works_with_a_valid_key(app: Flask, api: FlaskClient) -> None:
     make_contact("jane@example.com")
     reference = receive(compose("Please delete my data.")).requests[0].reference
-    for method, url, body in protected_calls(app, reference):
+    endpoint, _ = webhooks.add("http://127.0.0.1:9/existing")
+    db.session.commit()
+    for method, url, body in protected_calls(app, reference, endpoint.id):
         response = api.open(url, method=method, json=body)
         assert response.status_code < 300, (method, url, response.get_json())
 

@@ -102,6 +102,33 @@ def test_bad_number_is_refused(tmp_path: Path) -> None:
     assert refused.value.variable == "PREFCENTER_API_BATCH_LIMIT"
 
 
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "PREFCENTER_HARD_BOUNCE_LIMIT",
+        "PREFCENTER_SOFT_BOUNCE_LIMIT",
+        "PREFCENTER_SOFT_BOUNCE_DAYS",
+        "PREFCENTER_WEBHOOK_FAILURE_LIMIT",
+    ],
+)
+def test_bounce_and_webhook_limits_must_be_positive(tmp_path: Path, variable: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load({variable: "0"}, tmp_path)
+    assert refused.value.variable == variable
+
+
+def test_inbound_domains_must_take_the_mail_domains_bounces(tmp_path: Path) -> None:
+    settings = {
+        "PREFCENTER_MAIL_DOMAIN": "shop.example",
+        "PREFCENTER_INBOUND_DOMAINS": "other.example",
+    }
+    with pytest.raises(ConfigError) as refused:
+        load(settings, tmp_path)
+    assert refused.value.variable == "PREFCENTER_INBOUND_DOMAINS"
+    settings["PREFCENTER_INBOUND_DOMAINS"] = "other.example, shop.example"
+    assert load(settings, tmp_path)["INBOUND_DOMAINS"] == ["other.example", "shop.example"]
+
+
 def test_create_app_applies_overrides_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PREFCENTER_SENDER_NAME", "From Env")
     monkeypatch.setenv("PREFCENTER_INSTANCE_PATH", str(tmp_path))

@@ -71,6 +71,11 @@ def _erase_messages(address: Address) -> None:
                 PrivacyRequest.requester_key == address.key
             )
         ),
+        # Bounce and complaint reports about the address (a report about several addresses goes
+        # too; their Bounce rows stay).
+        InboundMessage.id.in_(
+            select(Bounce.inbound_message_id).where(Bounce.address_hash == address_hash(address))
+        ),
     )
     db.session.execute(
         update(InboundMessage)

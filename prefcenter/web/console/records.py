@@ -8,7 +8,14 @@ from sqlalchemy import func, or_, select
 from mail.parse import UnparseableMessage, attachment
 from prefcenter.errors import DomainError
 from prefcenter.extensions import db
-from prefcenter.models import ConsentEvent, Contact, InboundMessage, PrivacyRequest, Suppression
+from prefcenter.models import (
+    Bounce,
+    ConsentEvent,
+    Contact,
+    InboundMessage,
+    PrivacyRequest,
+    Suppression,
+)
 from prefcenter.services import audit
 from prefcenter.services.addresses import address_hash, normalise, of_contact
 from prefcenter.services.subscriptions import statuses
@@ -48,6 +55,13 @@ def contact_page(contact_id: int) -> str:
         .where(PrivacyRequest.requester_key == contact.email_key)
         .order_by(PrivacyRequest.id.desc())
     )
+    # By the address, as they were recorded: a report may come before the contact was made.
+    bounces = db.session.scalars(
+        select(Bounce)
+        .where(Bounce.address_hash == address_hash(of_contact(contact)))
+        .order_by(Bounce.id.desc())
+        .limit(SHOWN)
+    )
     return render_template(
         "console/contact.html",
         contact=contact,
@@ -55,6 +69,7 @@ def contact_page(contact_id: int) -> str:
         suppressed_for=sorted(scopes_for(of_contact(contact))),
         history=list(history),
         requests=list(requests),
+        bounces=list(bounces),
     )
 
 
