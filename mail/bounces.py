@@ -20,17 +20,24 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from email.message import Message
 from email.parser import HeaderParser
-from email.utils import getaddresses
 from enum import StrEnum
 
 from mail.parse import POLICY, ParsedMessage, UnparseableMessage, header_text, parse
+from mail.report_parts import (
+    ADDRESS,
+    MAX_RECIPIENTS,
+    MAX_TEXT_CHARS,
+    field_blocks,
+    header_addresses,
+    merged,
+    part_text,
+    plain_address,
+    plain_addresses,
+    report_parts,
+    returned_copy,
+    typed,
+)
 
-# Parts of one message looked at, outside the returned message (parse.py bounds the structure).
-MAX_PARTS = 200
-# Of a notice's text or a report part, what is read; real ones are a few kilobytes.
-MAX_TEXT_CHARS = 50_000
-# Recipients read from one report: RFC 5321's 100 recipients per message.
-MAX_RECIPIENTS = 100
 # The size of the column that keeps a diagnostic (Bounce.diagnostic).
 MAX_DIAGNOSTIC_CHARS = 300
 
@@ -51,15 +58,10 @@ COMPLAINT_TYPES = {"abuse", "fraud", "opt-out", "opt-out-list"}
 # RFC 3463 subject.detail: bad mailbox, bad system, bad syntax, moved, null MX (RFC 7505).
 _NO_SUCH_DETAILS = {"1.1", "1.2", "1.3", "1.6", "1.10"}
 
-ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}"
-)
 # An enhanced status code (RFC 3463) in running text: not part of an IP address or a version.
 ENHANCED_STATUS = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
 REPLY_CODE = re.compile(r"(?<![\w.])([45])\d\d(?=[\s:-])")
 _STATUS_FIELD = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
-_TYPE = re.compile(r"[\w.-]{1,20}")
-_FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,76})[ \t]*:[ \t]*(.*)")
 MAILBOX_FULL = re.compile(
     r"mailbox (?:is )?full|over ?quota|quota exceeded|exceeded (?:the )?(?:storage|quota)"
     r"|insufficient (?:system )?storage|mailbox size limit",
@@ -119,8 +121,6 @@ _DELIVERY_STATUS = {
     "text/delivery-status",
 }
 _JMRP_RECIPIENT = "X-HmXmrOriginalRecipient"
-_HEADER_PARTS = {"text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers"}
-_RETURNED_PARTS = {"message/rfc822", "message/global", *_HEADER_PARTS}
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def report_of(
     sender, None when unknown (then Return-Path says); addresses at `own_domains` are never
     reported as recipients."""
     own = {domain.lower() for domain in own_domains}
-    parts = _report_parts(parsed.message)
+    parts = report_parts(parsed.message)
     complaint = _complaint(parts, own)
     return complaint if complaint is not None else _bounce(parsed, parts, envelope_sender, own)
 
@@ -199,7 +199,7 @@ def tagged_token(address: str, tag: str, own_domains: Iterable[str]) -> str | No
 def is_jmrp(message: Message) -> bool:
     """A Microsoft JMRP complaint: not ARF, but a copy of the message carrying the
     X-HmXmrOriginalRecipient header that only these reports add."""
-    return _is_jmrp_copy(_returned(_report_parts(message)))
+    return _is_jmrp_copy(returned_copy(report_parts(message)))
 
 
 # Complaints
@@ -208,23 +208,23 @@ def is_jmrp(message: Message) -> bool:
 def _complaint(parts: list[Message], own: set[str]) -> Report | None:
     """A feedback report's complaint, NOTHING for feedback of another type, None if no report."""
     feedback = next((p for p in parts if p.get_content_type() == "message/feedback-report"), None)
-    original = _returned(parts)
+    original = returned_copy(parts)
     if feedback is not None:
-        fields = _merged(_fields(_part_text(feedback)))
+        fields = merged(field_blocks(part_text(feedback)))
         feedback_type = (fields.get("feedback-type") or [""])[0].strip().lower()
         if feedback_type not in COMPLAINT_TYPES:
             return NOTHING
         named = fields.get("original-rcpt-to", []) + fields.get("removal-recipient", [])
         if not named and not fields.get("redacted-address") and original is not None:
             # The copy's To only when the report does not say the address was redacted.
-            named = _header_addresses(original, "To")
+            named = header_addresses(original, "To")
         diagnostic = f"Feedback-Type: {feedback_type}"
     elif original is not None and _is_jmrp_copy(original):
         named = [header_text(original, _JMRP_RECIPIENT), header_text(original, "To")]
         diagnostic = "Microsoft JMRP complaint"
     else:
         return None
-    addresses = _addresses(named, own)
+    addresses = plain_addresses(named, own)
     failures = tuple(Failure(a, Kind.COMPLAINT, None, diagnostic) for a in addresses)
     return Report(Kind.COMPLAINT, failures, _tagged(original, own), None, diagnostic)
 
@@ -269,7 +269,7 @@ def _bounce(
     notice = _Notice(parsed.text[:MAX_TEXT_CHARS])
     if not outcomes and not _reads_as_failure(parsed.subject, notice):
         return NOTHING
-    returned = _returned(parts) or notice.returned_headers()
+    returned = returned_copy(parts) or notice.returned_headers()
     keep = _recipient_filter(parsed, returned, envelope_sender, own)
     named = [o for o in outcomes if o.address and keep(o.address)]
     if not named:
@@ -303,13 +303,13 @@ def _dsn_outcomes(parts: list[Message]) -> list[_Outcome]:
     for part in parts:
         if part.get_content_type() not in _DELIVERY_STATUS:
             continue
-        for block in _fields(_part_text(part)):
+        for block in field_blocks(part_text(part)):
             if "original-recipient" not in block and "final-recipient" not in block:
                 continue  # the per-message block (Reporting-MTA, Arrival-Date)
-            original = _address(_typed(block.get("original-recipient", [""])[0]))
-            final = _address(_typed(block.get("final-recipient", [""])[0]))
+            original = plain_address(typed(block.get("original-recipient", [""])[0]))
+            final = plain_address(typed(block.get("final-recipient", [""])[0]))
             status = _STATUS_FIELD.match(block.get("status", [""])[0])
-            diagnostic = _typed(block.get("diagnostic-code", [""])[0])
+            diagnostic = typed(block.get("diagnostic-code", [""])[0])
             outcomes.append(
                 _Outcome(
                     original or final,
@@ -334,7 +334,7 @@ class _Notice:
         self.chunks: dict[str, str] = {}
         spans = []
         for match in ADDRESS.finditer(self.section):
-            address = _address(match.group())
+            address = plain_address(match.group())
             if address and address not in self.chunks:
                 self.chunks[address] = ""
                 spans.append((address, match.start()))
@@ -412,10 +412,10 @@ def _fallback_addresses(
     parsed: ParsedMessage, notice: _Notice, returned: Message | None
 ) -> list[str]:
     """X-Failed-Recipients, else the addresses the notice names, else the copy's recipients."""
-    failed = _addresses([header_text(parsed.message, "X-Failed-Recipients")], set())
+    failed = plain_addresses([header_text(parsed.message, "X-Failed-Recipients")], set())
     if failed or notice.chunks:
         return failed or list(notice.chunks)
-    return _addresses(_header_addresses(returned, "To", "Cc"), set()) if returned else []
+    return plain_addresses(header_addresses(returned, "To", "Cc"), set()) if returned else []
 
 
 def _recipient_filter(
@@ -425,135 +425,18 @@ def _recipient_filter(
     the returned message, not a mail system, never an address of ours."""
     names = ["From", "To", "Cc", "Reply-To", "Sender", "Return-Path", "Delivered-To"]
     names += ["X-Original-To", "Envelope-To"]
-    parties = set(_addresses(_header_addresses(parsed.message, *names), set()))
+    parties = set(plain_addresses(header_addresses(parsed.message, *names), set()))
     if envelope_sender:
-        parties.update(_addresses([envelope_sender], set()))
+        parties.update(plain_addresses([envelope_sender], set()))
     if returned is not None:
-        senders = _header_addresses(returned, "From", "Sender", "Return-Path", "Reply-To")
-        parties.update(_addresses(senders, set()))
+        senders = header_addresses(returned, "From", "Sender", "Return-Path", "Reply-To")
+        parties.update(plain_addresses(senders, set()))
 
     def keep(address: str) -> bool:
         local, _, domain = address.rpartition("@")
         return address not in parties and domain not in own and not _MAIL_SYSTEM.match(local)
 
     return keep
-
-
-# Reading parts, fields and addresses
-
-
-def _report_parts(message: Message) -> list[Message]:
-    """The message's parts, not descending into a returned or forwarded message: a person who
-    forwards a bounce as an attachment has not bounced."""
-    found: list[Message] = []
-    stack = [message]
-    while stack and len(found) < MAX_PARTS:
-        part = stack.pop()
-        found.append(part)
-        if part.get_content_maintype() == "multipart" and isinstance(part.get_payload(), list):
-            stack.extend(reversed(part.get_payload()))
-    return found
-
-
-def _returned(parts: list[Message]) -> Message | None:
-    """The copy of the original message a report carries, headers at least."""
-    for part in parts:
-        kind = part.get_content_type()
-        if kind not in _RETURNED_PARTS:
-            continue
-        payload = part.get_payload()
-        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-            return payload[0]
-        if kind in _HEADER_PARTS:
-            return HeaderParser(policy=POLICY).parsestr(_part_text(part), headersonly=True)
-    return None
-
-
-def _part_text(part: Message) -> str:
-    """A report part's text. Python reads a delivery-status part as one message per block of
-    fields; a block broken by unindented continuation lines (MessageLabs) keeps the rest of its
-    fields in the block's body, so each block is put back together as it came."""
-    payload = part.get_payload()
-    if isinstance(payload, list):
-        blocks = []
-        for block in payload[: MAX_RECIPIENTS + 1]:
-            head = "\n".join(f"{name}: {value}" for name, value in block.raw_items())
-            body = block.get_payload()
-            blocks.append(f"{head}\n{body if isinstance(body, str) else ''}")
-        return "\n\n".join(blocks)[:MAX_TEXT_CHARS]
-    data = part.get_payload(decode=True)
-    return data[:MAX_TEXT_CHARS].decode("utf-8", "replace") if isinstance(data, bytes) else ""
-
-
-def _fields(text: str) -> list[dict[str, list[str]]]:
-    """Blocks of `Name: value` fields separated by blank lines, names lower-cased. A line that
-    is neither a field nor indented continues the field before it, as MessageLabs writes them."""
-    blocks: list[dict[str, list[str]]] = []
-    block: dict[str, list[str]] = {}
-    last: list[str] | None = None
-    for line in text.splitlines():
-        field = _FIELD.fullmatch(line) if line[:1] not in (" ", "\t") else None
-        if not line.strip():
-            if block:
-                blocks.append(block)
-            block, last = {}, None
-        elif field:
-            last = block.setdefault(field.group(1).lower(), [])
-            last.append(field.group(2).strip())
-        elif last:
-            last[-1] = f"{last[-1]} {line.strip()}"
-    if block:
-        blocks.append(block)
-    return blocks
-
-
-def _merged(blocks: list[dict[str, list[str]]]) -> dict[str, list[str]]:
-    merged: dict[str, list[str]] = {}
-    for block in blocks:
-        for name, values in block.items():
-            merged.setdefault(name, []).extend(values)
-    return merged
-
-
-def _typed(value: str) -> str:
-    """A DSN value without its type: `rfc822; a@b` and `smtp; 550 ...` give what follows."""
-    kind, semicolon, rest = value.partition(";")
-    return rest.strip() if semicolon and _TYPE.fullmatch(kind.strip()) else value
-
-
-def _address(raw: str | None) -> str | None:
-    """A plain, lower-cased address, or None for a mailbox path or anything else.
-
-    `user%domain@relay` is the source-routed form of `user@domain` (Exim writes it).
-    """
-    found = ADDRESS.fullmatch((raw or "").strip().strip("<>\"' ").rstrip("."))
-    if found is None:
-        return None
-    local, _, domain = found.group().lower().rpartition("@")
-    if "%" in local:
-        local, _, routed = local.rpartition("%")
-        domain = routed if "." in routed else domain
-    return f"{local}@{domain}" if local.strip(".") else None
-
-
-def _addresses(values: Iterable[str], own: set[str]) -> list[str]:
-    found = []
-    for _, raw in getaddresses([v for v in values if v]):
-        address = _address(raw)
-        if address and address.rpartition("@")[2] not in own and address not in found:
-            found.append(address)
-    return found[:MAX_RECIPIENTS]
-
-
-def _header_addresses(message: Message, *names: str) -> list[str]:
-    values = []
-    for name in names:
-        try:
-            values.extend(str(v) for v in (message.get_all(name) or [])[:MAX_RECIPIENTS])
-        except Exception:
-            # A header too broken for the header parser names nobody.
-            continue
-    return values
 
 
 def _first_status(text: str) -> str | None:
