@@ -11,7 +11,7 @@ import click
 from flask.cli import with_appcontext
 
 from prefcenter.database import upgrade_schema
-from prefcenter.errors import DomainError
+from prefcenter.errors import DomainError, ValidationFailed
 from prefcenter.extensions import db
 from prefcenter.models import Channel, StaffRole
 from prefcenter.services import api_keys, contacts, staff
@@ -27,6 +27,9 @@ def domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except ValidationFailed as exc:
+            fields = exc.details["fields"]
+            raise click.ClickException("; ".join(f"{k}: {v}" for k, v in fields.items())) from None
         except DomainError as exc:
             raise click.ClickException(exc.message) from None
 

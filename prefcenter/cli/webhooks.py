@@ -6,7 +6,6 @@ import click
 from flask.cli import with_appcontext
 
 from prefcenter.cli.data import domain_errors
-from prefcenter.errors import ValidationFailed
 from prefcenter.models import OutboxStatus
 from prefcenter.services import webhooks
 from prefcenter.services.webhooks import EVENT_TYPES, LogEntry
@@ -25,14 +24,11 @@ def webhook_group() -> None:
     help=f"Comma-separated event types; all when left out. Types: {', '.join(EVENT_TYPES)}.",
 )
 @with_appcontext
+@domain_errors
 def add(url: str, events: str | None) -> None:
     """Add an endpoint for the events from now on; its signing secret is printed once, as the
     last line."""
-    try:
-        endpoint, secret = webhooks.add(url, events.split(",") if events is not None else None)
-    except ValidationFailed as exc:
-        fields = exc.details["fields"]
-        raise click.ClickException("; ".join(f"{k}: {v}" for k, v in fields.items())) from None
+    endpoint, secret = webhooks.add(url, events.split(",") if events is not None else None)
     click.echo(f"Webhook {endpoint.id} added: {endpoint.url}")
     click.echo(f"Events: {', '.join(endpoint.events)}")
     click.echo("Signing secret. Keep it secret; it will not be shown again:")

@@ -108,10 +108,12 @@ def record(
 def sequence() -> int:
     """Number every committed event that has no number yet; how many.
 
-    Runs in a transaction of its own, on a connection of its own, so a reader can call it in the
-    middle of a request; never call it while this thread holds a write transaction (on SQLite it
-    would wait for its own lock).
+    Runs in a transaction of its own, on a connection of its own. It first ends the session's
+    transaction, which must be a read (an API key's lookup, say): on SQLite that read's snapshot
+    would not show the numbering, and the session could not write on top of it. Never call it
+    while this thread holds a write transaction (on SQLite it would wait for its own lock).
     """
+    db.session.rollback()
     numbered = 0
     with db.engine.connect() as connection:
         connection = connection.execution_options(**{WRITE_INTENT: True})

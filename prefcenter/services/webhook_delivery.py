@@ -124,7 +124,11 @@ def _queue_batch(endpoint_id: int) -> tuple[int, bool]:
 
 def _body(event: Row[Any]) -> bytes:
     """The JSON body POSTed for an event: the feed's shape of it."""
-    return json.dumps(change_feed.event_json(event), separators=(",", ":")).encode()
+    return _encoded(change_feed.event_json(event))
+
+
+def _encoded(event: dict[str, Any]) -> bytes:
+    return json.dumps(event, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -322,6 +326,6 @@ def forget_address(address: Address) -> None:
         db.session.execute(
             update(WebhookDelivery)
             .where(WebhookDelivery.id == delivery_id)
-            .values(body=json.dumps(event, separators=(",", ":")).encode())
+            .values(body=_encoded(event))
             .execution_options(synchronize_session=False)
         )

@@ -100,9 +100,7 @@ def add(url: str, events: Iterable[str] | None = None) -> tuple[WebhookEndpoint,
     url = check_url(url.strip())
     wanted = event_types(events)
     # The endpoint starts after every event committed so far, numbered now so that none of them
-    # is numbered after its cursor later. A transaction opened before the numbering (the API
-    # key's lookup) would read the feed's end as it was, and SQLite would refuse its write.
-    db.session.rollback()
+    # is numbered after its cursor later.
     change_feed.sequence()
     begin_write()
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)

@@ -6,7 +6,6 @@ from flask import request
 from flask.typing import ResponseReturnValue
 
 from prefcenter.errors import ValidationFailed
-from prefcenter.extensions import db
 from prefcenter.services import change_feed
 from prefcenter.web.api import bp
 
@@ -14,10 +13,6 @@ from prefcenter.web.api import bp
 @bp.get("/events")
 def events() -> ResponseReturnValue:
     limit = _limit()
-    # The key's lookup opened a read; end it. The feed numbers events on a connection of its own
-    # and reads on another: a transaction left open here would keep a SQLite snapshot from
-    # before that numbering, which the next write in this session could not build on.
-    db.session.rollback()
     page = change_feed.page(request.args.get("after"), limit)
     return {
         "events": [change_feed.event_json(event) for event in page.events],
